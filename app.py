@@ -1,0 +1,21 @@
+"""Bharat Biz: the Chalice app. Thin: every handler parses, calls one use case in chalicelib, maps the result.
+
+Nothing heavy is imported here: each Lambda of the app imports this module on cold start.
+"""
+
+from chalice import Chalice
+
+from chalicelib.config import inbound_queue_name
+from chalicelib.web.health import health
+from chalicelib.web.webhook import webhook
+
+app = Chalice(app_name="bharatbiz")
+app.register_blueprint(webhook)
+app.register_blueprint(health)
+
+
+@app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
+def handle_inbound(event):
+    from chalicelib.jobs.sqs import process_inbound_batch
+
+    return process_inbound_batch(event.to_dict(), event.context)

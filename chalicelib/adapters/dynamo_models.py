@@ -1,0 +1,266 @@
+"""PynamoDB models of every table in infra/template.json, and the binding of their names and endpoint to settings.
+
+Keys follow the access patterns documented in the template's Metadata. Table names and the endpoint are not
+hard-coded in the models: ``bind(settings)`` sets them, so the emulator, LocalStack and AWS differ only in
+configuration. Money is stored as integer paise or exact decimals (DecimalAttribute), never floats.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pynamodb.attributes import (
+    Attribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read and written as an exact Decimal (PynamoDB's NumberAttribute goes through float)."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return format(Decimal(value), "f")
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class _Base(Model):
+    class Meta:
+        abstract = True
+
+
+class ProcessedKey(_Base):
+    """First-writer-wins keys: 'wamid#…' (webhook messages), 'link#…' (used approval links)."""
+
+    class Meta:
+        table_name = "idempotency"
+        short_name = "idempotency"
+
+    key = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    detail = JSONAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class OrdersByCustomer(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-customer"
+        projection = AllProjection()
+
+    customer_phone = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OrdersByState(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-state"
+        projection = AllProjection()
+
+    state = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
+class OrderRecord(_Base):
+    """An order with its lines, allocations and conversation state; saved with an optimistic version check."""
+
+    class Meta:
+        table_name = "orders"
+        short_name = "orders"
+
+    order_id = UnicodeAttribute(hash_key=True)
+    customer_phone = UnicodeAttribute()
+    state = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    data = JSONAttribute()
+    version = VersionAttribute()
+    by_customer = OrdersByCustomer()
+    by_state = OrdersByState()
+
+
+class BatchesByMaterial(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-material"
+        projection = AllProjection()
+
+    material = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class BatchesByColor(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-color"
+        projection = AllProjection()
+
+    color = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class BatchRecord(_Base):
+    """A batch of one material, colour and dye lot: whole rolls, loose meters, and what is reserved of them."""
+
+    class Meta:
+        table_name = "batches"
+        short_name = "batches"
+
+    batch_id = UnicodeAttribute(hash_key=True)
+    material = UnicodeAttribute()
+    color = UnicodeAttribute()
+    sort_key = UnicodeAttribute()  # color#received_on#batch_id (material index) / material#… (colour index)
+    dye_lot = UnicodeAttribute(null=True)
+    rolls = NumberAttribute()
+    meters_per_roll = DecimalAttribute()
+    loose_meters = DecimalAttribute()
+    reserved_rolls = NumberAttribute(default=0)
+    reserved_loose_meters = DecimalAttribute(default=Decimal)
+    price_per_meter = DecimalAttribute()
+    received_on = UnicodeAttribute()
+    hsn = UnicodeAttribute()
+    imported_at = UnicodeAttribute(null=True)
+    by_material = BatchesByMaterial()
+    by_color = BatchesByColor()
+
+
+class CustomerRecord(_Base):
+    """A customer by WhatsApp number, with their balance in paise and their one active order."""
+
+    class Meta:
+        table_name = "customers"
+        short_name = "customers"
+
+    phone = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(null=True)
+    gstin = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    state_code = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    balance_paise = NumberAttribute(default=0)
+    active_order_id = UnicodeAttribute(null=True)
+    last_inbound_at = UnicodeAttribute(null=True)
+
+
+class LedgerEntryRecord(_Base):
+    """One debit or credit on a customer's account, with the balance after it."""
+
+    class Meta:
+        table_name = "ledger"
+        short_name = "ledger"
+
+    phone = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()  # debit | credit
+    amount_paise = NumberAttribute()
+    balance_after_paise = NumberAttribute()
+    reference = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class InvoicesByOrder(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-order"
+        projection = AllProjection()
+
+    order_id = UnicodeAttribute(hash_key=True)
+
+
+class InvoiceRecord(_Base):
+    """An invoice ('INV#<number>') or a financial year's gapless counter ('SEQ#<fy>')."""
+
+    class Meta:
+        table_name = "invoices"
+        short_name = "invoices"
+
+    invoice_key = UnicodeAttribute(hash_key=True)
+    order_id = UnicodeAttribute(null=True)
+    seq = NumberAttribute(null=True)
+    number = UnicodeAttribute(null=True)
+    data = JSONAttribute(null=True)
+    s3_key = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    by_order = InvoicesByOrder()
+
+
+class MessageLogRecord(_Base):
+    """One inbound or outbound WhatsApp message (or status) of a customer."""
+
+    class Meta:
+        table_name = "message-log"
+        short_name = "message-log"
+
+    phone = UnicodeAttribute(hash_key=True)
+    at = UnicodeAttribute(range_key=True)  # ISO time#wamid
+    direction = UnicodeAttribute()  # in | out | status
+    wamid = UnicodeAttribute()
+    type = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    errors = JSONAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class OutboxRecordModel(_Base):
+    """An outbound message written before it is sent, keyed by its idempotency key."""
+
+    class Meta:
+        table_name = "outbox"
+        short_name = "outbox"
+
+    key = UnicodeAttribute(hash_key=True)
+    to = UnicodeAttribute()
+    payload = JSONAttribute()
+    status = UnicodeAttribute()  # pending | sent | failed
+    wamid = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    error_code = NumberAttribute(null=True)
+    created_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+class CatalogueRecord(_Base):
+    """Reference data: kind 'material' / 'color' (vocabulary) and 'gst_rate' (key hsn#effective_from)."""
+
+    class Meta:
+        table_name = "catalogue"
+        short_name = "catalogue"
+
+    kind = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    data = JSONAttribute()
+
+
+ALL_MODELS = (
+    ProcessedKey,
+    OrderRecord,
+    BatchRecord,
+    CustomerRecord,
+    LedgerEntryRecord,
+    InvoiceRecord,
+    MessageLogRecord,
+    OutboxRecordModel,
+    CatalogueRecord,
+)
+
+
+def bind(settings) -> None:
+    """Point every model at the stage's table names, region and endpoint (None in AWS)."""
+    for model in ALL_MODELS:
+        model.Meta.table_name = settings.table_name(model.Meta.short_name)
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint_url
+        model.Meta.connect_timeout_seconds = 2
+        model.Meta.read_timeout_seconds = 5
+        model.Meta.max_retry_attempts = 2
+        model._connection = None
+        for index in (v for v in vars(model).values() if isinstance(v, GlobalSecondaryIndex)):
+            index._connection = None

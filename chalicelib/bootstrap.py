@@ -1,0 +1,154 @@
+"""The composition root: the one place that builds adapters from settings and wires them into use cases.
+
+Everything is built on first use and cached for the life of the Lambda container (or local process), so importing
+app.py builds nothing. Tests build a Container from their own Settings, or pass fakes to the services directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from chalicelib.config import Settings, settings
+
+
+class Container:
+    def __init__(self, config: Settings):
+        self.settings = config
+        self._lock = threading.RLock()
+
+    # --- AWS clients -------------------------------------------------------------------------------------------
+    @cached_property
+    def session(self):
+        import boto3
+
+        return boto3.session.Session(region_name=self.settings.region)
+
+    def client(self, service: str):
+        from botocore.config import Config
+
+        return self.session.client(
+            service,
+            endpoint_url=self.settings.aws_endpoint_url,
+            config=Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}),
+        )
+
+    @cached_property
+    def sqs(self):
+        return self.client("sqs")
+
+    @cached_property
+    def s3(self):
+        return self.client("s3")
+
+    @cached_property
+    def dynamodb(self):
+        return self.client("dynamodb")
+
+    @cached_property
+    def models_bound(self) -> bool:
+        from chalicelib.adapters import dynamo_models
+
+        dynamo_models.bind(self.settings)
+        return True
+
+    def queue_url(self, name: str) -> str:
+        return self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+
+    # --- adapters ----------------------------------------------------------------------------------------------
+    @cached_property
+    def idempotency(self):
+        from chalicelib.adapters.dynamo_repos import DynamoIdempotency
+
+        assert self.models_bound
+        return DynamoIdempotency()
+
+    @cached_property
+    def message_log(self):
+        from chalicelib.adapters.dynamo_repos import DynamoMessageLog
+
+        assert self.models_bound
+        return DynamoMessageLog()
+
+    @cached_property
+    def inbound_queue(self):
+        from chalicelib.adapters.dynamo_repos import SqsQueue
+
+        return SqsQueue(self.sqs, self.queue_url(self.settings.inbound_queue_name))
+
+    @cached_property
+    def approvals_queue(self):
+        from chalicelib.adapters.dynamo_repos import SqsQueue
+
+        return SqsQueue(self.sqs, self.queue_url(self.settings.approvals_queue_name))
+
+    @cached_property
+    def outbox(self):
+        from chalicelib.adapters.dynamo_outbox import DynamoOutbox
+
+        assert self.models_bound
+        return DynamoOutbox()
+
+    @cached_property
+    def whatsapp(self):
+        from chalicelib.adapters.whatsapp import WhatsAppClient
+
+        s = self.settings
+        return WhatsAppClient(
+            base_url=s.whatsapp_api_base,
+            api_version=s.whatsapp_api_version,
+            phone_number_id=s.whatsapp_phone_number_id,
+            token=s.whatsapp_token,
+            outbox=self.outbox,
+        )
+
+    # --- use cases ---------------------------------------------------------------------------------------------
+    @cached_property
+    def inbound(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.inbound import InboundService
+
+        return InboundService(
+            idempotency=self.idempotency,
+            queue=self.inbound_queue,
+            message_log=self.message_log,
+            app_secret=self.settings.whatsapp_app_secret,
+            ttl_seconds=self.settings.processed_message_ttl_days * 86400,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def conversation(self):
+        from chalicelib.services.conversation import ConversationService
+
+        return ConversationService(container=self)
+
+    def health(self) -> dict:
+        """Proves the function can reach its table: a cheap DescribeTable on the orders table."""
+        table = self.settings.table_name("orders")
+        status = self.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
+        return {"ok": status == "ACTIVE", "table": table, "status": status, "stage": self.settings.stage}
+
+
+_container: Container | None = None
+_container_lock = threading.Lock()
+
+
+def container() -> Container:
+    """The process's container, built once on first use."""
+    global _container
+    with _container_lock:
+        if _container is None:
+            _container = Container(settings())
+        return _container
+
+
+def reset(config: Settings | None = None) -> Container:
+    """Replace the process's container (tests and devstack, after changing the environment)."""
+    global _container
+    from chalicelib import config as config_module
+
+    config_module.settings.cache_clear()
+    with _container_lock:
+        _container = Container(config or settings())
+        return _container

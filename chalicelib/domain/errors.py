@@ -1,0 +1,43 @@
+"""Typed domain errors; web and job entry points map them to responses in one place each."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the product expects and answers."""
+
+
+class SignatureMissing(DomainError):
+    """A webhook POST without X-Hub-Signature-256."""
+
+
+class SignatureInvalid(DomainError):
+    """A webhook POST whose signature does not match its raw body."""
+
+
+class MalformedWebhook(DomainError):
+    """A correctly signed body that is not Meta's webhook envelope."""
+
+
+class Unauthorised(DomainError):
+    """An owner endpoint called without the owner credential."""
+
+
+class AlreadyProcessed(DomainError):
+    """A first-writer-wins key that another writer already holds."""
+
+
+class StaleOrder(DomainError):
+    """An order changed between load and save (optimistic version check failed)."""
+
+
+class OutOfStock(DomainError):
+    """A conditional stock update found less than it needed."""
+
+    def __init__(self, message: str = "stock moved", batch_ids: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.batch_ids = batch_ids
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""

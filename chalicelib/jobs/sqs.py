@@ -1,0 +1,35 @@
+"""SQS record processing with partial batch failure (Powertools), one record handler per queue."""
+
+from __future__ import annotations
+
+import json
+
+
+def process_inbound_batch(event: dict, context=None) -> dict:
+    """FIFO inbound queue: a failed record fails the rest of its customer's group (so nothing overtakes it),
+    while other customers' records in the batch are processed."""
+    from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+
+    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    return process_partial_response(event=event, record_handler=_inbound_record, processor=processor, context=context)
+
+
+def _inbound_record(record) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.domain.webhook import InboundMessage
+    from chalicelib.logs import get_logger, mask_phone
+
+    logger = get_logger()
+    message = InboundMessage.from_dict(json.loads(record.body))
+    logger.set_correlation_id(message.wamid)
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    try:
+        container().conversation.handle(message)
+    except Exception as exc:
+        logger.exception(
+            "inbound record failed",
+            extra={"wamid": message.wamid, "customer": mask_phone(message.phone), "receive_count": receive_count,
+                   "reason": f"{type(exc).__name__}: {exc}"},
+        )
+        raise
+    logger.info("inbound record processed", extra={"wamid": message.wamid, "customer": mask_phone(message.phone)})

@@ -1,0 +1,17 @@
+"""GET /health: proves the function can reach its table."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+health = Blueprint(__name__)
+
+
+@health.route("/health", methods=["GET"])
+def check():
+    from chalicelib.bootstrap import container
+
+    try:
+        return container().health()
+    except Exception as exc:  # noqa: BLE001 - health reports any failure as unhealthy, with its type
+        return Response(body={"ok": False, "error": type(exc).__name__}, status_code=503)

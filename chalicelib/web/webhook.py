@@ -1,0 +1,40 @@
+"""Routes Meta calls: the verification handshake and the webhook POST."""
+
+from __future__ import annotations
+
+import hmac
+
+from chalice import Blueprint, Response
+
+from chalicelib.domain.errors import MalformedWebhook, SignatureInvalid, SignatureMissing
+
+webhook = Blueprint(__name__)
+
+_STATUS = {SignatureMissing: 401, SignatureInvalid: 403, MalformedWebhook: 400}
+
+
+def _plain(body: str, status: int) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "text/plain"})
+
+
+@webhook.route("/webhook", methods=["GET"])
+def verify():
+    from chalicelib.config import settings
+
+    params = webhook.current_request.query_params or {}
+    token = params.get("hub.verify_token", "")
+    if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, settings().whatsapp_verify_token):
+        return _plain(params.get("hub.challenge", ""), 200)
+    return _plain("verification failed", 403)
+
+
+@webhook.route("/webhook", methods=["POST"], content_types=["application/json"])
+def receive():
+    from chalicelib.bootstrap import container
+
+    request = webhook.current_request
+    try:
+        result = container().inbound.receive(request.raw_body, request.headers.get("x-hub-signature-256"))
+    except (SignatureMissing, SignatureInvalid, MalformedWebhook) as exc:
+        return Response(body={"error": str(exc)}, status_code=_STATUS[type(exc)])
+    return {"ok": True, "queued": result.queued, "duplicates": result.duplicates, "statuses": result.statuses}

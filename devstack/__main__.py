@@ -1,0 +1,179 @@
+"""`python -m devstack …`: run the local stack and talk to it as a customer, the owner or a tester."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+
+
+def _print_messages(messages: list[dict]) -> None:
+    from devstack.fake_graph import summarise
+
+    for message in messages:
+        print(json.dumps(summarise(message["payload"]) | {"to": message["to"]}, ensure_ascii=False))
+
+
+def cmd_up(args) -> int:
+    from devstack.stack import Stack, StackConfig
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("werkzeug", "botocore", "urllib3", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    config = StackConfig(scheduler=not args.no_scheduler)
+    stack = Stack(config).start()
+    info = stack.describe()
+    print(
+        "\nBharat Biz local stack is up.\n"
+        f"  app (webhook, owner pages)  {info['app_url']}\n"
+        f"  fake WhatsApp Graph API     {info['graph_url']}\n"
+        f"  AWS endpoint (emulator)     {info['aws_url']}\n"
+        f"  resource prefix             {info['resource_prefix']}\n"
+        f"  owner phone                 {info['owner_phone']}\n"
+        f"  owner API key               {info['owner_api_key']}   (local, fake)\n"
+        "\nTry, in another terminal:\n"
+        '  .venv/bin/python -m devstack send --from 919812345678 "20m blue cotton aur 6m red polyester"\n'
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    print("\nstopping…", flush=True)
+    stack.stop()
+    print("stopped.", flush=True)
+    return 0
+
+
+def _client():
+    from devstack.client import Client
+
+    return Client()
+
+
+def cmd_send(args) -> int:
+    _print_messages(_client().send(args.from_, args.text, timeout=args.timeout))
+    return 0
+
+
+def cmd_tap(args) -> int:
+    _print_messages(_client().tap(args.from_, args.button_id, timeout=args.timeout))
+    return 0
+
+
+def cmd_outbox(args) -> int:
+    _print_messages(_client().messages(to=args.to))
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from devstack.extract import main
+
+    return main(([args.text] if args.text else []) + (["--jsonl"] if args.jsonl else []))
+
+
+def cmd_stock(args) -> int:
+    from devstack.stock_cli import import_file, show
+
+    if args.stock_command == "import":
+        return import_file(args.file)
+    return show()
+
+
+def cmd_schedule(args) -> int:
+    from devstack.stock_cli import local_container
+    from devstack.scheduler import run_now, scheduled_handlers
+
+    local_container()
+    import app as app_module
+
+    handlers = scheduled_handlers(app_module.app)
+    if args.name not in handlers:
+        print(f"no schedule named {args.name!r}; there are: {', '.join(sorted(handlers)) or 'none'}", file=sys.stderr)
+        return 2
+    print(json.dumps(run_now(args.name, handlers[args.name][1]), default=str))
+    return 0
+
+
+def cmd_provision(args) -> int:
+    import os
+
+    import boto3
+
+    from devstack.emulator import FAKE_CREDENTIALS
+    from devstack.provision import provision
+
+    for key, value in FAKE_CREDENTIALS.items():
+        os.environ.setdefault(key, value)
+    session = boto3.session.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
+    created = provision(session, args.endpoint, {"ResourcePrefix": args.prefix})
+    print(json.dumps(created, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="start the whole local stack (what `make run` does)")
+    up.add_argument("--no-scheduler", action="store_true", help="do not run @app.schedule handlers on their own")
+    up.set_defaults(func=cmd_up)
+
+    send = sub.add_parser("send", help="send a WhatsApp text as a customer and print the replies")
+    send.add_argument("--from", dest="from_", required=True, help="the customer's WhatsApp number, e.g. 919812345678")
+    send.add_argument("text")
+    send.add_argument("--timeout", type=float, default=30)
+    send.set_defaults(func=cmd_send)
+
+    tap = sub.add_parser("tap", help="tap a reply button as a customer and print the replies")
+    tap.add_argument("--from", dest="from_", required=True)
+    tap.add_argument("button_id")
+    tap.add_argument("--timeout", type=float, default=30)
+    tap.set_defaults(func=cmd_tap)
+
+    outbox = sub.add_parser("outbox", help="everything the stack sent on WhatsApp")
+    outbox.add_argument("--to", help="only messages to this number")
+    outbox.set_defaults(func=cmd_outbox)
+
+    extract = sub.add_parser("extract", help="print what the interpreter understands of a text (no stack needed)")
+    extract.add_argument("text", nargs="?")
+    extract.add_argument("--jsonl", action="store_true", help='read {"text": …} lines on stdin')
+    extract.set_defaults(func=cmd_extract)
+
+    stock = sub.add_parser("stock", help="the shop's stock on the local stack")
+    stock_sub = stock.add_subparsers(dest="stock_command", required=True)
+    stock_import = stock_sub.add_parser("import", help="import batches from a CSV file (all or nothing)")
+    stock_import.add_argument("file")
+    stock_sub.add_parser("show", help="batches and totals per material and colour")
+    stock.set_defaults(func=cmd_stock)
+
+    schedule = sub.add_parser("schedule", help="run a scheduled job now")
+    schedule.add_argument("name")
+    schedule.set_defaults(func=cmd_schedule)
+
+    prov = sub.add_parser("provision", help="create infra/template.json's resources on an endpoint (e.g. LocalStack)")
+    prov.add_argument("--endpoint", default="http://127.0.0.1:4566")
+    prov.add_argument("--prefix", default="bharatbiz-local")
+    prov.set_defaults(func=cmd_provision)
+
+    args = parser.parse_args(argv)
+    from devstack.client import StackNotRunning
+
+    try:
+        return args.func(args)
+    except StackNotRunning as exc:
+        print(f"The local stack is not running ({exc}). Start it with `make run` in another terminal.", file=sys.stderr)
+        return 3
+    except TimeoutError as exc:
+        print(f"No answer in time: {exc}", file=sys.stderr)
+        return 4
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""The whole local stack in one process: AWS emulator, provisioning, seed data, fake Graph API, the Chalice app,
+the SQS event source mappings and the scheduler.
+
+Ports and secrets come from environment variables with obviously fake local defaults (see ``DEFAULTS``). Set
+DEVSTACK_AWS_ENDPOINT to use an AWS endpoint that is already running (LocalStack) instead of the embedded emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devstack.emulator import FAKE_CREDENTIALS, Emulator
+
+log = logging.getLogger("devstack")
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_FILE = ROOT / ".devstack" / "stack.json"
+
+DEFAULTS = {
+    "DEVSTACK_HOST": "127.0.0.1",
+    "DEVSTACK_AWS_PORT": "4566",
+    "DEVSTACK_APP_PORT": "8000",
+    "DEVSTACK_GRAPH_PORT": "8001",
+    "RESOURCE_PREFIX": "bharatbiz-local",
+    "STAGE": "local",
+    "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
+    "WHATSAPP_APP_SECRET": "local-app-secret-not-real",
+    "WHATSAPP_TOKEN": "local-graph-token-not-real",
+    "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
+    "WHATSAPP_API_VERSION": "v21.0",
+    "OWNER_PHONE": "919800000001",
+    "OWNER_API_KEY": "local-owner-key-not-real",
+    "LINK_SIGNING_SECRET": "local-link-secret-not-real",
+}
+
+
+def env_value(name: str) -> str:
+    return os.environ.get(name) or DEFAULTS[name]
+
+
+@dataclass
+class StackConfig:
+    host: str = field(default_factory=lambda: env_value("DEVSTACK_HOST"))
+    aws_port: int = field(default_factory=lambda: int(env_value("DEVSTACK_AWS_PORT")))
+    app_port: int = field(default_factory=lambda: int(env_value("DEVSTACK_APP_PORT")))
+    graph_port: int = field(default_factory=lambda: int(env_value("DEVSTACK_GRAPH_PORT")))
+    aws_endpoint: str | None = field(default_factory=lambda: os.environ.get("DEVSTACK_AWS_ENDPOINT") or None)
+    prefix: str = field(default_factory=lambda: env_value("RESOURCE_PREFIX"))
+    seed: bool = True
+    scheduler: bool = True
+    status_callbacks: bool = True
+    retry_delay: float = 2.0
+    write_state: bool = True
+
+
+class Stack:
+    def __init__(self, config: StackConfig | None = None):
+        self.config = config or StackConfig()
+        self.emulator: Emulator | None = None
+        self.graph = None
+        self.app_server = None
+        self.mappings = []
+        self.scheduler = None
+        self.aws_url = ""
+        self.app_url = ""
+        self.graph_url = ""
+
+    # ------------------------------------------------------------------------------------------------------------
+    def start(self) -> Stack:
+        c = self.config
+        for key, value in FAKE_CREDENTIALS.items():
+            os.environ.setdefault(key, value)
+        if c.aws_endpoint:
+            self.aws_url = c.aws_endpoint
+        else:
+            self.emulator = Emulator(c.host, c.aws_port).start()
+            self.aws_url = self.emulator.url
+        self._start_graph()
+        self.app_url = f"http://{c.host}:{self._app_port()}"
+        self._export_environment()
+
+        import boto3
+
+        from devstack.provision import provision
+
+        session = boto3.session.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
+        provision(session, self.aws_url, {"ResourcePrefix": c.prefix})
+        from chalicelib import bootstrap
+
+        container = bootstrap.reset()
+        if c.seed:
+            from devstack.seed import seed
+
+            seed(container)
+        self._start_app()
+        self._start_mappings(container)
+        if c.scheduler:
+            self._start_scheduler()
+        if c.write_state:
+            self._write_state()
+        return self
+
+    def stop(self) -> None:
+        if self.scheduler:
+            self.scheduler.stop()
+        for mapping in self.mappings:
+            mapping.stop()
+        if self.app_server:
+            self.app_server.shutdown()
+            self.app_server.server_close()
+        if self.graph:
+            self.graph.stop()
+        if self.emulator:
+            self.emulator.stop()
+        if self.config.write_state and STATE_FILE.exists():
+            STATE_FILE.unlink()
+
+    # ------------------------------------------------------------------------------------------------------------
+    def _app_port(self) -> int:
+        if self.config.app_port:
+            return self.config.app_port
+        import socket
+
+        with socket.socket() as s:
+            s.bind((self.config.host, 0))
+            self.config.app_port = s.getsockname()[1]
+        return self.config.app_port
+
+    def _start_graph(self) -> None:
+        from devstack.fake_graph import FakeGraph
+
+        c = self.config
+        webhook_url = f"http://{c.host}:{self._app_port()}/webhook"
+        self.graph = FakeGraph(
+            host=c.host,
+            port=c.graph_port,
+            token=env_value("WHATSAPP_TOKEN"),
+            app_secret=env_value("WHATSAPP_APP_SECRET"),
+            webhook_url=webhook_url,
+            status_callbacks=c.status_callbacks,
+        )
+        self.graph.start()
+        self.graph_url = self.graph.url
+
+    def _export_environment(self) -> None:
+        env = {name: env_value(name) for name in DEFAULTS if not name.startswith("DEVSTACK_")}
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": self.aws_url,
+                "WHATSAPP_API_BASE": self.graph_url,
+                "PUBLIC_BASE_URL": self.app_url,
+                "RESOURCE_PREFIX": self.config.prefix,
+            }
+        )
+        os.environ.update(env)
+
+    def _start_app(self) -> None:
+        from chalice.config import Config
+        from chalice.local import create_local_server
+
+        import app as app_module
+
+        server = create_local_server(app_module.app, Config.create(chalice_stage="local"), self.config.host,
+                                     self._app_port())
+        self.app_server = server.server
+        threading.Thread(target=self.app_server.serve_forever, name="app", daemon=True).start()
+
+    def _start_mappings(self, container) -> None:
+        import app as app_module
+
+        from devstack.mapping import QueueMapping
+        from devstack.provision import queue_settings
+
+        by_name = {}
+        for logical, spec in queue_settings().items():
+            by_name[logical] = spec
+        for source in app_module.app.event_sources:
+            if type(source).__name__ != "SQSEventConfig":
+                continue
+            url = container.queue_url(source.queue)
+            suffix = source.queue.removeprefix(self.config.prefix + "-")
+            spec = next(
+                (s for lg, s in by_name.items() if _queue_suffix(lg) == suffix), {"visibility_timeout": 60}
+            )
+            mapping = QueueMapping(
+                container.sqs,
+                url,
+                getattr(app_module, source.name),
+                name=source.queue,
+                batch_size=source.batch_size,
+                visibility_timeout=spec["visibility_timeout"],
+                retry_delay=self.config.retry_delay,
+            ).start()
+            self.mappings.append(mapping)
+
+    def _start_scheduler(self) -> None:
+        import app as app_module
+
+        from devstack.scheduler import Scheduler, scheduled_handlers
+
+        self.scheduler = Scheduler(scheduled_handlers(app_module.app)).start()
+
+    def _write_state(self) -> None:
+        STATE_FILE.parent.mkdir(exist_ok=True)
+        STATE_FILE.write_text(json.dumps(self.describe(), indent=2))
+
+    def describe(self) -> dict:
+        return {
+            "app_url": self.app_url,
+            "graph_url": self.graph_url,
+            "aws_url": self.aws_url,
+            "resource_prefix": self.config.prefix,
+            "owner_phone": env_value("OWNER_PHONE"),
+            "whatsapp_app_secret": env_value("WHATSAPP_APP_SECRET"),
+            "whatsapp_verify_token": env_value("WHATSAPP_VERIFY_TOKEN"),
+            "owner_api_key": env_value("OWNER_API_KEY"),
+            "phone_number_id": env_value("WHATSAPP_PHONE_NUMBER_ID"),
+            "pid": os.getpid(),
+        }
+
+
+def _queue_suffix(logical: str) -> str:
+    from devstack.provision import load_template
+
+    name = load_template()["Resources"][logical]["Properties"]["QueueName"]["Fn::Sub"]
+    return name.replace("${ResourcePrefix}-", "")
