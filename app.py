@@ -9,7 +9,7 @@ from chalicelib.config import inbound_queue_name
 from chalicelib.web.health import health
 from chalicelib.web.webhook import webhook
 
-app = Chalice(app_name="bharatbiz")
+app = Chalice(app_name="bharatbiz", configure_logs=False)  # Powertools Logger owns logging
 app.register_blueprint(webhook)
 app.register_blueprint(health)
 

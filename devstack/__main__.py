@@ -117,6 +117,15 @@ def cmd_provision(args) -> int:
     return 0
 
 
+def cmd_package(args) -> int:
+    from pathlib import Path
+
+    from devstack.package import package
+
+    print(package(args.stage, Path(args.out)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     prov.add_argument("--endpoint", default="http://127.0.0.1:4566")
     prov.add_argument("--prefix", default="bharatbiz-local")
     prov.set_defaults(func=cmd_provision)
+
+    pkg = sub.add_parser("package", help="chalice package with infra/template.json merged (for AWS)")
+    pkg.add_argument("--stage", default="dev", choices=["dev", "prod"])
+    pkg.add_argument("--out", default="build/package")
+    pkg.set_defaults(func=cmd_package)
 
     args = parser.parse_args(argv)
     from devstack.client import StackNotRunning

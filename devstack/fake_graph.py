@@ -80,6 +80,7 @@ class GraphRejection(Exception):
         self.code = code
         self.message = message or ERROR_MESSAGES.get(code, "An unknown error occurred")
         self.details = details
+        self.injected = False
 
     def body(self) -> dict:
         """Meta's error envelope."""
@@ -106,7 +107,11 @@ class Fault:
         if self.status is None and self.code is None:
             return None
         status = self.status or 400
-        return GraphRejection(status, self.code or DEFAULT_CODE_FOR_STATUS.get(status, 100), self.message, self.details)
+        rejection = GraphRejection(
+            status, self.code or DEFAULT_CODE_FOR_STATUS.get(status, 100), self.message, self.details
+        )
+        rejection.injected = True
+        return rejection
 
 
 # --- validation, as Meta does it ------------------------------------------------------------------------------------
@@ -418,7 +423,15 @@ class FakeGraph:
             self._apply_fault(to)
             validate_payload(payload)
         except GraphRejection as rejection:
-            logger.info("graph: ✗ %s %s #%s %s", mask_phone(to), rejection.status, rejection.code, rejection)
+            why = rejection.details or rejection.message
+            logger.info(
+                "graph: ✗ %s %s #%s %s%s",
+                mask_phone(to),
+                rejection.status,
+                rejection.code,
+                why,
+                " (injected fault)" if rejection.injected else "",
+            )
             return rejection.status, rejection.body()
         assert isinstance(payload, dict)
         record = self._record(phone_number_id, payload)
@@ -443,7 +456,6 @@ class FakeGraph:
             time.sleep(fault.delay)
         rejection = fault.rejection()
         if rejection is not None:
-            logger.info("graph: ⚡ %s injected fault %s #%s", mask_phone(to), rejection.status, rejection.code)
             raise rejection
 
     def _record(self, phone_number_id: str, payload: dict) -> dict:
@@ -511,9 +523,9 @@ class FakeGraph:
         request.add_header("X-Hub-Signature-256", sign(raw, self.app_secret))
         try:
             with urllib.request.urlopen(request, timeout=3) as response:
-                logger.info("graph: ↩ %s %s → webhook %s", status, record["wamid"][:24], response.status)
+                logger.info("graph: ↩ %s %s → webhook %s", status, record["wamid"], response.status)
         except Exception as exc:  # best effort: a webhook that is down must not stop the fake
-            logger.warning("graph: ↩ %s %s → webhook failed: %s", status, record["wamid"][:24], exc)
+            logger.warning("graph: ↩ %s %s → webhook failed: %s", status, record["wamid"], exc)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -66,6 +66,7 @@ class QueueMapping:
         poll_interval: float = 0.2,
     ):
         self.sqs, self.queue_url, self.handler, self.name = sqs, queue_url, handler, name
+        self.handler_name = getattr(getattr(handler, "func", handler), "__name__", "handler")
         self.batch_size, self.visibility_timeout = batch_size, visibility_timeout
         self.retry_delay, self.poll_interval = retry_delay, poll_interval
         self.queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -122,7 +123,7 @@ class QueueMapping:
         log.info(
             "worker: %s -> %s: %d record(s), %d ok, %d failed",
             self.name,
-            getattr(self.handler, "__name__", "handler"),
+            self.handler_name,
             len(records),
             len(done),
             len(failed_ids),

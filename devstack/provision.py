@@ -73,6 +73,8 @@ def provision(session, endpoint_url: str | None, parameters: dict, template: dic
     for logical in order:
         spec = resources[logical]
         kind = spec.get("Type")
+        if kind is None:
+            continue  # a Chalice merge override of a generated function, not a resource
         props = resolve(spec.get("Properties", {}))
         if kind == "AWS::DynamoDB::Table":
             created[logical] = _table(client("dynamodb"), props)
@@ -83,7 +85,7 @@ def provision(session, endpoint_url: str | None, parameters: dict, template: dic
             created[logical] = url
         elif kind == "AWS::S3::Bucket":
             created[logical] = _bucket(client("s3"), props, region)
-        elif kind is not None:
+        else:
             log.info("provision: skipping %s (%s): not an emulated resource", logical, kind)
     return created
 

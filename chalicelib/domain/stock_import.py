@@ -27,11 +27,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.money import CENTIMETER, PAISE
 from chalicelib.domain.stock import Batch
 
+SAMPLE_STOCK_FILE = Path(__file__).resolve().parent.parent / "data" / "sample_stock.csv"
 BATCH_NAMESPACE = uuid.UUID("6f1d3c1e-8a4b-5d2e-9c7f-2b8e4a6d0b51")
 REQUIRED_COLUMNS = ("material", "color", "rolls", "meters_per_roll", "price_per_meter", "received_on")
 HEADER_ALIASES = {"colour": "color"}

@@ -20,16 +20,15 @@ def _inbound_record(record) -> None:
     from chalicelib.logs import get_logger, mask_phone
 
     logger = get_logger()
-    message = InboundMessage.from_dict(json.loads(record.body))
-    logger.set_correlation_id(message.wamid)
     receive_count = int(record.attributes.approximate_receive_count or 1)
+    context = {"message_id": record.message_id, "receive_count": receive_count}
     try:
+        message = InboundMessage.from_dict(json.loads(record.body))
+        logger.set_correlation_id(message.wamid)
+        context.update(wamid=message.wamid, customer=mask_phone(message.phone))
         container().conversation.handle(message)
     except Exception as exc:
-        logger.exception(
-            "inbound record failed",
-            extra={"wamid": message.wamid, "customer": mask_phone(message.phone), "receive_count": receive_count,
-                   "reason": f"{type(exc).__name__}: {exc}"},
-        )
+        # Logged with its reason on every attempt; after the queue's maxReceiveCount it lands in the DLQ.
+        logger.exception("inbound record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
         raise
-    logger.info("inbound record processed", extra={"wamid": message.wamid, "customer": mask_phone(message.phone)})
+    logger.info("inbound record processed", extra=context)

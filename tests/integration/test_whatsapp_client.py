@@ -1,4 +1,4 @@
-"""The WhatsApp client against the fake Graph API over HTTP: retries, typed errors, the outbox, signed status webhooks."""
+"""The WhatsApp client against the fake Graph API over HTTP: retries, typed errors, the outbox, signed webhooks."""
 
 import hashlib
 import hmac

@@ -4,8 +4,6 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from chalicelib.domain.stock import Batch
 
 
@@ -33,8 +31,3 @@ def build_batch(
         received_on=date.fromisoformat(received_on),
         hsn="5208",
     )
-
-
-@pytest.fixture
-def make_batch():
-    return build_batch

@@ -1,0 +1,75 @@
+"""The same contract tests for each port, run against the in-memory fake and the DynamoDB adapter."""
+
+import uuid
+
+import pytest
+
+from chalicelib.adapters.memory import InMemoryIdempotency
+from chalicelib.adapters.whatsapp import InMemoryOutbox
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def idempotency(request):
+    if request.param == "memory":
+        return InMemoryIdempotency()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamo_repos import DynamoIdempotency
+
+    return DynamoIdempotency()
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def outbox(request):
+    if request.param == "memory":
+        return InMemoryOutbox()
+    request.getfixturevalue("aws")
+    from chalicelib.adapters.dynamo_outbox import DynamoOutbox
+
+    return DynamoOutbox()
+
+
+def test_the_first_claim_wins_and_later_claims_see_its_detail(idempotency):
+    key = f"k#{uuid.uuid4()}"
+    assert idempotency.claim(key, "test", 60, {"queued": False}) is None
+    again = idempotency.claim(key, "test", 60)
+    assert again is not None and again["detail"]["queued"] is False
+
+
+def test_a_claims_detail_can_be_updated_by_its_owner(idempotency):
+    key = f"k#{uuid.uuid4()}"
+    idempotency.claim(key, "test", 60, {"queued": False})
+    idempotency.update_detail(key, {"queued": True})
+    assert idempotency.claim(key, "test", 60)["detail"]["queued"] is True
+
+
+def test_a_new_key_is_claimed_pending_and_a_second_claim_does_not_take_it(outbox):
+    key = f"o#{uuid.uuid4()}"
+    first = outbox.claim(key, "919800000000", {"type": "text"})
+    second = outbox.claim(key, "919800000000", {"type": "text"})
+    assert first.claimed and first.status == "pending" and first.attempts == 1
+    assert not second.claimed and second.status == "pending"
+
+
+def test_a_sent_record_is_final_and_keeps_its_first_wamid(outbox):
+    key = f"o#{uuid.uuid4()}"
+    outbox.claim(key, "919800000000", {"type": "text"})
+    outbox.mark_sent(key, "wamid.first")
+    outbox.mark_sent(key, "wamid.second")
+    outbox.mark_failed(key, 131026, "late failure")
+    record = outbox.claim(key, "919800000000", {"type": "text"})
+    assert (record.status, record.wamid, record.claimed) == ("sent", "wamid.first", False)
+
+
+def test_a_failed_record_is_rearmed_by_the_next_claim(outbox):
+    key = f"o#{uuid.uuid4()}"
+    outbox.claim(key, "919800000000", {"type": "text"})
+    outbox.mark_failed(key, 131047, "outside window")
+    record = outbox.claim(key, "919800000000", {"type": "text", "v": 2})
+    assert record.claimed and record.status == "pending" and record.attempts == 2 and record.error_code is None
+
+
+def test_marking_a_key_that_was_never_claimed_is_an_error(outbox):
+    with pytest.raises(KeyError):
+        outbox.mark_sent(f"o#{uuid.uuid4()}", "wamid.x")

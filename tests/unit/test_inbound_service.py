@@ -1,0 +1,69 @@
+"""The webhook use case with in-memory ports: signatures first, then first-writer-wins, then the queue."""
+
+import json
+
+import pytest
+
+from chalicelib.adapters.memory import InMemoryIdempotency, InMemoryMessageLog, InMemoryQueue
+from chalicelib.domain.errors import MalformedWebhook, SignatureInvalid, SignatureMissing
+from chalicelib.domain.signature import sign
+from chalicelib.services.inbound import InboundService
+from tests.conftest import SAMPLES
+
+SECRET = "unit-secret"
+
+
+@pytest.fixture
+def world():
+    ports = {"idempotency": InMemoryIdempotency(), "queue": InMemoryQueue(), "message_log": InMemoryMessageLog()}
+    service = InboundService(app_secret=SECRET, ttl_seconds=3600, **ports)
+    return service, ports
+
+
+def text_body() -> bytes:
+    return (SAMPLES / "meta-inbound-text.json").read_bytes()
+
+
+def test_an_unsigned_post_is_refused_before_anything_is_stored(world):
+    service, ports = world
+    with pytest.raises(SignatureMissing):
+        service.receive(text_body(), None)
+    assert ports["queue"].sent == [] and ports["idempotency"].records == {} and ports["message_log"].rows == []
+
+
+def test_a_wrongly_signed_post_is_refused_before_anything_is_stored(world):
+    service, ports = world
+    with pytest.raises(SignatureInvalid):
+        service.receive(text_body(), sign(text_body(), "not-the-secret"))
+    assert ports["queue"].sent == [] and ports["idempotency"].records == {}
+
+
+def test_a_signed_message_is_queued_under_the_customers_phone_and_its_wamid(world):
+    service, ports = world
+    result = service.receive(text_body(), sign(text_body(), SECRET))
+    assert result.queued == 1
+    [sent] = ports["queue"].sent
+    assert sent["group_id"] == "16505551234"
+    assert sent["dedup_id"] == sent["body"]["wamid"]
+
+
+def test_the_same_message_delivered_again_is_not_queued_twice(world):
+    service, ports = world
+    for _ in range(3):
+        service.receive(text_body(), sign(text_body(), SECRET))
+    assert len(ports["queue"].sent) == 1
+
+
+def test_a_status_update_is_logged_and_never_queued(world):
+    service, ports = world
+    body = (SAMPLES / "meta-status-sent.json").read_bytes()
+    result = service.receive(body, sign(body, SECRET))
+    assert result.statuses == 1 and ports["queue"].sent == []
+    assert ports["message_log"].rows[0]["status"] == "sent"
+
+
+def test_a_signed_body_that_is_not_a_webhook_is_a_clear_error(world):
+    service, _ = world
+    body = json.dumps({"entry": "nope"}).encode()
+    with pytest.raises(MalformedWebhook):
+        service.receive(body, sign(body, SECRET))
