@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -15,7 +15,7 @@ Language = Literal["en", "hinglish", "hi"]
 OrderState = Literal["none", "negotiating", "confirming", "waiting_owner"]
 
 
-class Intent(str, Enum):
+class Intent(StrEnum):
     """What the message as a whole asks for."""
 
     ORDER = "ORDER"  # new items
@@ -28,7 +28,7 @@ class Intent(str, Enum):
     UNKNOWN = "UNKNOWN"
 
 
-class CustomerDecision(str, Enum):
+class CustomerDecision(StrEnum):
     """One reply about the order on the table."""
 
     ACCEPT_AVAILABLE = "ACCEPT_AVAILABLE"

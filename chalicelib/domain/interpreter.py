@@ -519,7 +519,7 @@ def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None)
         if order.items:
             return _result(message, Intent.ORDER, order)
         replies = _read_replies(message, context)
-        if replies.decisions:
+        if replies.decisions and not any(d.kind in _CHANGES for d in replies.decisions):
             return _result(message, _replies_intent(replies), replies)
         if order.questions:
             return _result(message, Intent.ORDER, order)
@@ -528,6 +528,9 @@ def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None)
     if replies.decisions or replies.questions:
         return _result(message, _replies_intent(replies), replies)
     return _result(message, Intent.UNKNOWN, replies)
+
+
+_CHANGES = frozenset({CustomerDecision.EDIT_ITEM, CustomerDecision.ADD_ITEM})  # need an order on the table
 
 
 def _replies_intent(reading: _Reading) -> Intent:

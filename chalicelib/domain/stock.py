@@ -4,7 +4,8 @@ Vocabulary
     A *batch* is cloth of one material and colour received on one day: ``rolls`` whole rolls of
     ``meters_per_roll`` each, plus ``loose_meters`` already cut from opened rolls. A *dye lot* is every batch with
     the same ``dye_lot`` label (the same lot may arrive twice); a batch without a label is a lot of its own.
-    Cloth from two dye lots can differ in shade, so a customer must be told when a line spans lots.
+    Cloth from two dye lots can differ in shade, so a customer must be told when a line spans lots. A batch's
+    loose meters are treated as one length the shop can measure from (the books do not track each piece).
 
 Allocation policy (``allocate``), in the order the rules apply
     1. Only batches of the line's material and colour count. A line in meters must be at least
@@ -13,8 +14,9 @@ Allocation policy (``allocate``), in the order the rules apply
     2. What a lot can give ("capacity"): for a meter line, its whole rolls' meters plus its *offered* loose
        meters; for a roll line, its whole rolls only (a roll line is filled with whole rolls, never with cut cloth,
        and its meters are rolls x that batch's meters_per_roll).
-    3. One dye lot if any lot can serve the whole line: the oldest such lot (FIFO by the oldest ``received_on`` of
-       its batches, then the smallest batch_id). Old stock moves first because it fades and ties up money.
+    3. One dye lot if any lot can serve the whole line: the oldest such lot (FIFO by the oldest ``received_on``
+       among its batches that have something to give, then that batch's id). Old stock moves first because it
+       fades and ties up money.
     4. Otherwise combine lots, fewest lots first (``spans_lots=True`` so the reply warns about shade). Among the
        combinations with that fewest number, the one that comes first in FIFO order. The chosen lots are used
        oldest first, each drained completely except the newest, which supplies the rest (however short).
@@ -36,7 +38,7 @@ Minimum cut (``AllocationPolicy.min_cut_meters``, default 0.5 m), chosen the way
       available (nobody sells a 0.3 m leftover as stock).
     - No cut leaves a remnant: when cutting from loose stock or from an opened roll would leave a piece shorter
       than the minimum, that short end goes out with the customer's piece free of charge (``offcut_meters``). The
-      customer is billed exactly the meters ordered; the stock loses the offcut too, so it never holds slivers.
+      customer is billed exactly the meters ordered; the stock loses the offcut too, so allocation never creates one.
     - Inside a longer line a piece may be shorter than the minimum (40.2 m = a 40 m roll + 0.2 m cut): the
       customer buys the line, not the pieces.
 """

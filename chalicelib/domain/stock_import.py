@@ -111,7 +111,7 @@ def _text(value: object) -> str:
 def _parse(numbered: Iterable[tuple[int, dict]], vocabulary: Vocabulary) -> list[Batch]:
     batches: list[Batch] = []
     errors: list[RowError] = []
-    first_line_of_key: dict[str, int] = {}
+    first_line_of_batch: dict[str, int] = {}
     for line, raw in numbered:
         row = {_column(name): _text(value) for name, value in raw.items() if name is not None}
         if not any(row.values()):
@@ -119,21 +119,14 @@ def _parse(numbered: Iterable[tuple[int, dict]], vocabulary: Vocabulary) -> list
         problems: list[str] = []
         batch = _parse_row(row, vocabulary, problems)
         if batch is not None:
-            key = batch_key(
-                batch.material,
-                batch.color,
-                batch.dye_lot,
-                batch.received_on,
-                batch.meters_per_roll,
-                batch.price_per_meter,
-            )
-            if key in first_line_of_key:
+            # the id is a hash of the batch key, so equal ids mean the same batch written twice
+            if batch.batch_id in first_line_of_batch:
                 problems.append(
-                    f"same batch as line {first_line_of_key[key]} (material, colour, dye lot, date received, "
-                    "meters per roll and price all match); add the two rows up into one"
+                    f"same batch as line {first_line_of_batch[batch.batch_id]} (material, colour, dye lot, "
+                    "date received, meters per roll and price all match); add the two rows up into one"
                 )
             else:
-                first_line_of_key[key] = line
+                first_line_of_batch[batch.batch_id] = line
                 batches.append(batch)
         errors.extend(RowError(line, problem) for problem in problems)
     if errors:
