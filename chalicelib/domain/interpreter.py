@@ -7,6 +7,7 @@ to the customer, never an item, and ``certain`` is then False so the caller can 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -294,8 +295,15 @@ class _Lexicon:
 
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> _Lexicon:
-        entries = [(alias, term) for kind in ("color", "material") for alias, term in vocabulary.aliases(kind)]
-        return cls(terms=_Phrases(entries), hinglish_words=frozenset(_hinglish_aliases(vocabulary)))
+        """The compiled lexicon, built once per distinct vocabulary (the owner may extend it at run time)."""
+        return _compile(tuple(vocabulary.materials.values()), tuple(vocabulary.colors.values()))
+
+
+@functools.lru_cache(maxsize=8)
+def _compile(materials: tuple[Term, ...], colors: tuple[Term, ...]) -> _Lexicon:
+    vocabulary = Vocabulary.from_terms([*materials, *colors])
+    entries = [(alias, term) for kind in ("color", "material") for alias, term in vocabulary.aliases(kind)]
+    return _Lexicon(terms=_Phrases(entries), hinglish_words=frozenset(_hinglish_aliases(vocabulary)))
 
 
 def _hinglish_aliases(vocabulary: Vocabulary) -> Iterable[str]:
