@@ -7,11 +7,13 @@ from chalice import Chalice
 
 from chalicelib.config import inbound_queue_name
 from chalicelib.web.health import health
+from chalicelib.web.owner_stock import owner_stock
 from chalicelib.web.webhook import webhook
 
 app = Chalice(app_name="bharatbiz", configure_logs=False)  # Powertools Logger owns logging
 app.register_blueprint(webhook)
 app.register_blueprint(health)
+app.register_blueprint(owner_stock)
 
 
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)

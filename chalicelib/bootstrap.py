@@ -11,6 +11,8 @@ from functools import cached_property
 
 from chalicelib.config import Settings, settings
 
+VOCABULARY_TTL_SECONDS = 60
+
 
 class Container:
     def __init__(self, config: Settings):
@@ -102,7 +104,44 @@ class Container:
             outbox=self.outbox,
         )
 
+    @cached_property
+    def stock_repository(self):
+        from chalicelib.adapters.stock_repository import DynamoStockRepository
+
+        assert self.models_bound
+        return DynamoStockRepository()
+
+    @cached_property
+    def catalogue(self):
+        from chalicelib.adapters.catalogue_repository import DynamoCatalogue
+
+        assert self.models_bound
+        return DynamoCatalogue()
+
+    def vocabulary(self):
+        """The catalogue vocabulary from its table, re-read at most once a minute so owner edits apply quickly."""
+        import time
+
+        with self._lock:
+            cached = getattr(self, "_vocabulary_cache", None)
+            if cached is None or time.monotonic() - cached[0] > VOCABULARY_TTL_SECONDS:
+                vocabulary = self.catalogue.vocabulary()
+                if not vocabulary.materials:  # an unseeded table: fall back to the seed file rather than know nothing
+                    from chalicelib.domain.catalogue import Vocabulary
+
+                    vocabulary = Vocabulary.from_seed()
+                cached = (time.monotonic(), vocabulary)
+                self._vocabulary_cache = cached
+            return cached[1]
+
     # --- use cases ---------------------------------------------------------------------------------------------
+    @cached_property
+    def stock(self):
+        from chalicelib.domain.stock import AllocationPolicy
+        from chalicelib.services.stock import StockService
+
+        return StockService(self.stock_repository, self.vocabulary, AllocationPolicy(self.settings.min_cut_meters))
+
     @cached_property
     def inbound(self):
         from chalicelib.logs import get_logger

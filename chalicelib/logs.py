@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 _PHONE = re.compile(r"(?<!\d)(\d{2})\d{4,8}(\d{4})(?!\d)")
 
@@ -23,7 +23,7 @@ def mask_phones_in(text: str) -> str:
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_logger(service: str = "bharatbiz"):
     """The process's Powertools Logger (JSON lines); built on first use so importing this module stays cheap."""
     from aws_lambda_powertools.logging import Logger

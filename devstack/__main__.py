@@ -87,8 +87,8 @@ def cmd_stock(args) -> int:
 
 
 def cmd_schedule(args) -> int:
-    from devstack.stock_cli import local_container
     from devstack.scheduler import run_now, scheduled_handlers
+    from devstack.stock_cli import local_container
 
     local_container()
     import app as app_module

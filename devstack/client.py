@@ -41,7 +41,7 @@ def stack_info() -> dict:
 def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 10):
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local stack URLs
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -50,8 +50,12 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
 
 
 def text_webhook(phone: str, text: str, wamid: str, name: str = "Test Customer", phone_number_id: str = "") -> dict:
-    return _envelope(phone, name, phone_number_id, {"from": phone, "id": wamid, "timestamp": str(int(time.time())),
-                                                     "type": "text", "text": {"body": text}})
+    return _envelope(
+        phone,
+        name,
+        phone_number_id,
+        {"from": phone, "id": wamid, "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}},
+    )
 
 
 def tap_webhook(phone: str, button_id: str, wamid: str, title: str = "", phone_number_id: str = "") -> dict:
@@ -162,10 +166,12 @@ class Client:
 
     def send(self, phone: str, text: str, timeout: float = 30) -> list[dict]:
         wamid = new_wamid()
-        return self.converse(phone, text_webhook(phone, text, wamid, phone_number_id=self.info["phone_number_id"]),
-                             wamid, timeout)
+        return self.converse(
+            phone, text_webhook(phone, text, wamid, phone_number_id=self.info["phone_number_id"]), wamid, timeout
+        )
 
     def tap(self, phone: str, button_id: str, timeout: float = 30) -> list[dict]:
         wamid = new_wamid()
-        return self.converse(phone, tap_webhook(phone, button_id, wamid, phone_number_id=self.info["phone_number_id"]),
-                             wamid, timeout)
+        return self.converse(
+            phone, tap_webhook(phone, button_id, wamid, phone_number_id=self.info["phone_number_id"]), wamid, timeout
+        )

@@ -44,7 +44,7 @@ def to_event_record(message: dict, queue_arn: str, region: str) -> dict:
         "body": message["Body"],
         "attributes": attributes,
         "messageAttributes": message.get("MessageAttributes", {}),
-        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324
+        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode()).hexdigest(),
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
         "awsRegion": region,
@@ -89,7 +89,7 @@ class QueueMapping:
         while not self._stop.is_set():
             try:
                 handled = self.poll_once()
-            except Exception:  # noqa: BLE001 - keep polling like the real mapping does; the error is logged
+            except Exception:
                 log.exception("worker: %s poll failed", self.name)
                 handled = 0
             if not handled:
@@ -134,7 +134,7 @@ class QueueMapping:
         """Call the handler; a ReportBatchItemFailures answer names the failed ids, an exception fails them all."""
         try:
             answer = self.handler({"Records": records}, LambdaContext(self.name))
-        except Exception as exc:  # noqa: BLE001 - an unhandled error fails the whole batch, as in Lambda
+        except Exception as exc:
             log.warning("worker: %s handler raised %s: the whole batch will be retried", self.name, exc)
             return {r["messageId"] for r in records}
         failures = (answer or {}).get("batchItemFailures", []) if isinstance(answer, dict) else []

@@ -128,5 +128,5 @@ class Scheduler:
                     self._last[name] = now
                     try:
                         run_now(name, handler)
-                    except Exception:  # noqa: BLE001 - a failing job is logged; the scheduler keeps going
+                    except Exception:
                         log.exception("schedule: %s failed", name)

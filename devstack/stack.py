@@ -165,14 +165,14 @@ class Stack:
 
         import app as app_module
 
-        server = create_local_server(app_module.app, Config.create(chalice_stage="local"), self.config.host,
-                                     self._app_port())
+        server = create_local_server(
+            app_module.app, Config.create(chalice_stage="local"), self.config.host, self._app_port()
+        )
         self.app_server = server.server
         threading.Thread(target=self.app_server.serve_forever, name="app", daemon=True).start()
 
     def _start_mappings(self, container) -> None:
         import app as app_module
-
         from devstack.mapping import QueueMapping
         from devstack.provision import queue_settings
 
@@ -184,9 +184,7 @@ class Stack:
                 continue
             url = container.queue_url(source.queue)
             suffix = source.queue.removeprefix(self.config.prefix + "-")
-            spec = next(
-                (s for lg, s in by_name.items() if _queue_suffix(lg) == suffix), {"visibility_timeout": 60}
-            )
+            spec = next((s for lg, s in by_name.items() if _queue_suffix(lg) == suffix), {"visibility_timeout": 60})
             mapping = QueueMapping(
                 container.sqs,
                 url,
@@ -200,7 +198,6 @@ class Stack:
 
     def _start_scheduler(self) -> None:
         import app as app_module
-
         from devstack.scheduler import Scheduler, scheduled_handlers
 
         self.scheduler = Scheduler(scheduled_handlers(app_module.app)).start()

@@ -122,8 +122,7 @@ class BatchRecord(_Base):
     rolls = NumberAttribute()
     meters_per_roll = DecimalAttribute()
     loose_meters = DecimalAttribute()
-    reserved_rolls = NumberAttribute(default=0)
-    reserved_loose_meters = DecimalAttribute(default=Decimal)
+    reserved_meters = DecimalAttribute(default=Decimal)  # confirmed by customers, waiting for the owner
     price_per_meter = DecimalAttribute()
     received_on = UnicodeAttribute()
     hsn = UnicodeAttribute()

@@ -45,7 +45,12 @@ class DynamoIdempotency:
                 raise
         existing = ProcessedKey.get(key, consistent_read=True)
         detail = dict(existing.detail or {})
-        return {"key": key, "created_at": existing.created_at, "detail": detail, "claimed_epoch": detail.get("claimed_epoch", 0)}
+        return {
+            "key": key,
+            "created_at": existing.created_at,
+            "detail": detail,
+            "claimed_epoch": detail.get("claimed_epoch", 0),
+        }
 
     def update_detail(self, key: str, detail: dict) -> None:
         try:
@@ -81,8 +86,15 @@ class DynamoMessageLog:
     def history(self, phone: str, limit: int = 50) -> list[dict]:
         rows = MessageLogRecord.query(phone, scan_index_forward=False, limit=limit)
         out = [
-            {"at": r.at.split("#")[0], "direction": r.direction, "wamid": r.wamid, "type": r.type, "text": r.text,
-             "status": r.status, "errors": r.errors}
+            {
+                "at": r.at.split("#")[0],
+                "direction": r.direction,
+                "wamid": r.wamid,
+                "type": r.type,
+                "text": r.text,
+                "status": r.status,
+                "errors": r.errors,
+            }
             for r in rows
         ]
         return list(reversed(out))

@@ -46,8 +46,16 @@ class InMemoryMessageLog:
 
     def record(self, phone, direction, wamid, type, text=None, status=None, errors=None, at=None) -> None:
         self.rows.append(
-            {"phone": phone, "direction": direction, "wamid": wamid, "type": type, "text": text, "status": status,
-             "errors": errors, "at": at or datetime.now(UTC).isoformat()}
+            {
+                "phone": phone,
+                "direction": direction,
+                "wamid": wamid,
+                "type": type,
+                "text": text,
+                "status": status,
+                "errors": errors,
+                "at": at or datetime.now(UTC).isoformat(),
+            }
         )
 
     def history(self, phone: str, limit: int = 50) -> list[dict]:

@@ -50,7 +50,7 @@ class Vocabulary:
     colors: dict[str, Term] = field(default_factory=dict)
 
     @classmethod
-    def from_terms(cls, terms: list[Term]) -> "Vocabulary":
+    def from_terms(cls, terms: list[Term]) -> Vocabulary:
         vocab = cls()
         for term in terms:
             target = vocab.materials if term.kind == "material" else vocab.colors
@@ -58,7 +58,7 @@ class Vocabulary:
         return vocab
 
     @classmethod
-    def from_seed(cls, path: Path = SEED_FILE) -> "Vocabulary":
+    def from_seed(cls, path: Path = SEED_FILE) -> Vocabulary:
         return cls.from_terms(load_seed_terms(path))
 
     def aliases(self, kind: str) -> list[tuple[str, Term]]:

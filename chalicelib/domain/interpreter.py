@@ -272,13 +272,13 @@ _GREETINGS = frozenset(
 )
 _NEW_WORDS = frozenset(_words_of("naya nayi naye new fresh another दूसरा नया नई"))
 
-_HINGLISH_MARKERS = frozenset(
-    _words_of(
+_HINGLISH_MARKERS = frozenset(  # split by hand: _words_of would drop "aur" as a separator
+    normalise(
         "aur hai hain chahiye chahie chaiye kar karo kardo de dedo bhi wala wali wale mujhe hume bhejo bhejna haan "
         "nahi nahin theek thik ji bhai naya sab hata hatao lunga lenge dikhao pakka madad namaste koi kuch kya ka ki "
         "ke ko mein gaj than thaan baaki baki jitna chalega kitna kitne rang kapda ye yeh wo dijiye kijiye accha "
         "acha"
-    )
+    ).split()
 )
 _AMBIGUOUS_NUMBER_WORDS = frozenset(_words_of("do sat tin tera no"))  # also ordinary words; not a Hinglish sign
 
@@ -325,7 +325,7 @@ def detect_language(text: str, vocabulary: Vocabulary) -> Language:
 
 
 def _detect_language(tokens: Sequence[_Token], lexicon: _Lexicon) -> Language:
-    words = [t.word for t in tokens if not t.sep]
+    words = [t.word for t in tokens]  # separators too: "aur" is the surest sign of Hinglish
     if any("\u0900" <= ch <= "\u097f" for word in words for ch in word):
         return "hi"
     for word in words:
@@ -614,6 +614,7 @@ class _Fragment:
     negated: bool = False
     leftover: list[str] = field(default_factory=list)
     shared_raw: str | None = None  # set when "10m each" lent its quantity to this fragment
+    group: int | None = None  # which "10m each" it belongs to
     header: bool = False  # "cotton 10m each: blue, red": the fragment that only lends
 
     @property
@@ -629,7 +630,7 @@ def _read_order(message: _Message, parts: list[list[_Token]]) -> _Reading:
     fragments = [f for part in parts for f in _read_fragments(message, part)]
     _share_each(message, fragments)
     reading = _Reading()
-    seen: set[tuple[str, str, Decimal, str, str]] = set()
+    seen: set[tuple[str, str, int]] = set()
     for fragment in fragments:
         raw = message.raw(fragment.tokens)
         if fragment.header:
@@ -648,8 +649,9 @@ def _read_order(message: _Message, parts: list[list[_Token]]) -> _Reading:
                 unit=fragment.quantity.unit,
                 raw=fragment.shared_raw or raw,
             )
-            key = (item.material, item.color, item.quantity, item.unit, item.raw)
-            if key not in seen:
+            if fragment.group is None:
+                reading.items.append(item)
+            elif (key := (item.material, item.color, fragment.group)) not in seen:  # "cotton 10m each: blue"
                 seen.add(key)
                 reading.items.append(item)
             if fragment.leftover:
@@ -716,7 +718,7 @@ def _share_each(message: _Message, fragments: list[_Fragment]) -> None:
         materials = {m.material.name: m.material for m in members if m.material}
         for member in members:
             member.quantity = member.quantity or lender.quantity
-            member.shared_raw = raw
+            member.shared_raw, member.group = raw, index
             if member.material is None and member.color is not None and len(materials) == 1:
                 member.material = next(iter(materials.values()))
             if member.color is None and member.material is not None and len(colors) == 1:
@@ -763,6 +765,7 @@ class _Reply:
     cues: set[_Cue] = field(default_factory=set)
     quantity: _Quantity | None = None
     leftover: list[str] = field(default_factory=list)
+    verb_after_name: bool = False  # "blue le lunga": the next name starts the next reply
 
     @property
     def names_something(self) -> bool:
@@ -797,7 +800,7 @@ def _read_replies(message: _Message, context: Context) -> _Reading:
         if kind is None:
             _explain_unread_reply(message, reply, reading, raw)
             continue
-        if reply.rest and not (reply.refs or reply.colors or reply.materials):
+        if kind in _INHERITABLE and reply.rest and not (reply.refs or reply.colors or reply.materials):
             rests.append((reply, kind))
             continue
         for decision in _decide(message, reply, kind, context, reading, raw):
@@ -881,10 +884,12 @@ def _read_reply_parts(message: _Message, tokens: list[_Token]) -> list[_Reply]:
     while i < len(words):
         current = replies[-1]
         end, names, says = _read_reply_word(message, words, i, current, probe=True)
-        if names and current.names_something and current.says_something:
+        if names and current.verb_after_name:
             current = _Reply()
             replies.append(current)
-        end, _, _ = _read_reply_word(message, words, i, current, probe=False)
+        named_before = current.names_something
+        end, _, says = _read_reply_word(message, words, i, current, probe=False)
+        current.verb_after_name = current.verb_after_name or (says and named_before)
         current.tokens.extend(tokens[i:end])
         i = end
     return [r for r in replies if r.tokens]
@@ -897,7 +902,10 @@ def _read_reply_word(
     quantity = _read_quantity(words, i)
     if quantity is not None and quantity.unit is not None:
         if not probe:
-            reply.quantity = quantity
+            if quantity.amount > 0:
+                reply.quantity = quantity
+            else:  # "0m": nothing to set a line to
+                reply.leftover.extend(words[i : quantity.end])
         return quantity.end, False, True
     if quantity is not None:
         end = quantity.end

@@ -55,8 +55,10 @@ def test_the_same_webhook_posted_five_times_at_once_is_queued_and_answered_once(
 
 
 def all_samples():
-    bodies = [("meta-inbound-text", (SAMPLES / "meta-inbound-text.json").read_text()),
-              ("meta-status-sent", (SAMPLES / "meta-status-sent.json").read_text())]
+    bodies = [
+        ("meta-inbound-text", (SAMPLES / "meta-inbound-text.json").read_text()),
+        ("meta-status-sent", (SAMPLES / "meta-status-sent.json").read_text()),
+    ]
     for path in sorted((SAMPLES / "pywa").glob("*.json")):
         for case, body in json.loads(path.read_text()).items():
             bodies.append((f"{path.stem}/{case}", json.dumps(body)))
@@ -82,14 +84,22 @@ def test_a_record_that_always_fails_reaches_the_dlq_and_its_batch_mates_are_proc
     try:
         good = []
         poison_group = "919999000001"
-        sqs.send_message(QueueUrl=aws.resources["InboundQueue"], MessageBody="{not json",
-                         MessageGroupId=poison_group, MessageDeduplicationId=new_wamid()[-40:])
+        sqs.send_message(
+            QueueUrl=aws.resources["InboundQueue"],
+            MessageBody="{not json",
+            MessageGroupId=poison_group,
+            MessageDeduplicationId=new_wamid()[-40:],
+        )
         for i in range(2):
             phone = f"91999900010{i}"
             wamid = new_wamid()
             body = {"wamid": wamid, "phone": phone, "timestamp": "0", "type": "text", "text": "hello"}
-            sqs.send_message(QueueUrl=aws.resources["InboundQueue"], MessageBody=json.dumps(body),
-                             MessageGroupId=phone, MessageDeduplicationId=wamid[-60:])
+            sqs.send_message(
+                QueueUrl=aws.resources["InboundQueue"],
+                MessageBody=json.dumps(body),
+                MessageGroupId=phone,
+                MessageDeduplicationId=wamid[-60:],
+            )
             good.append((phone, wamid))
         max_receive = 3
         for _ in range(max_receive * 10):
@@ -107,5 +117,13 @@ def test_a_record_that_always_fails_reaches_the_dlq_and_its_batch_mates_are_proc
         stack.mappings.remove(mapping)
         from devstack.mapping import QueueMapping
 
-        stack.mappings.append(QueueMapping(mapping.sqs, mapping.queue_url, mapping.handler, mapping.name,
-                                           batch_size=mapping.batch_size, retry_delay=mapping.retry_delay).start())
+        stack.mappings.append(
+            QueueMapping(
+                mapping.sqs,
+                mapping.queue_url,
+                mapping.handler,
+                mapping.name,
+                batch_size=mapping.batch_size,
+                retry_delay=mapping.retry_delay,
+            ).start()
+        )

@@ -34,8 +34,9 @@ def test_every_table_in_the_template_exists_on_the_emulator(aws):
     ddb = aws.session.client("dynamodb", endpoint_url=aws.url)
     names = set(ddb.list_tables()["TableNames"])
     tables = [r for r in load_template()["Resources"].values() if r.get("Type") == "AWS::DynamoDB::Table"]
-    assert tables and all(t["Properties"]["TableName"]["Fn::Sub"].replace("${ResourcePrefix}", "bbtest") in names
-                          for t in tables)
+    assert tables and all(
+        t["Properties"]["TableName"]["Fn::Sub"].replace("${ResourcePrefix}", "bbtest") in names for t in tables
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +56,12 @@ def test_the_packaged_template_declares_every_resource_and_reports_batch_item_fa
     assert sources, "no SQS event source in the package"
     for name, properties in sources.items():
         assert properties.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], name
-    schedules = [e for r in template["Resources"].values()
-                 for e in (r.get("Properties", {}).get("Events") or {}).values() if e.get("Type") == "Schedule"]
+    schedules = [
+        e
+        for r in template["Resources"].values()
+        for e in (r.get("Properties", {}).get("Events") or {}).values()
+        if e.get("Type") == "Schedule"
+    ]
     from app import app
 
     expected = [s for s in app.event_sources if type(s).__name__ == "CloudWatchEventConfig"]
@@ -64,5 +69,7 @@ def test_the_packaged_template_declares_every_resource_and_reports_batch_item_fa
 
 
 def test_the_packaged_template_passes_cfn_lint(packaged):
-    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(packaged)], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(packaged)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

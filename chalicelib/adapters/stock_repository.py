@@ -1,0 +1,306 @@
+"""Stock persistence: the batches table through PynamoDB, and an in-memory fake that keeps the same contract.
+
+Batches change only through conditional writes:
+- import puts a batch only if its id does not exist yet (re-importing a file changes nothing; counts of a batch
+  already on the books are never overwritten by a file, because sales since the first import would be undone);
+- a stock movement (``StockChange``) is one update ``rolls = rolls + Δr, loose_meters = loose_meters + Δl`` with the
+  condition ``rolls >= needed_rolls AND loose_meters >= needed_loose``; several movements go in one transaction, so
+  they all happen or none does. A failed condition becomes ``OutOfStock`` naming the batches that refused.
+
+Reserved stock (confirmed by a customer, waiting for the owner) has left ``rolls``/``loose_meters`` and is counted in
+``reserved_meters``, so nobody else is offered it.
+
+An import is validated whole before anything is written (a bad row imports nothing), then written in transactions of
+up to 100 batches. Should a file of more than 100 batches be interrupted between two transactions, running the same
+import again completes it: inserts are idempotent on the batch id.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from chalicelib.domain.errors import OutOfStock
+from chalicelib.domain.money import meters
+from chalicelib.domain.stock import AllocationPart, Batch, StockChange, release_change, stock_change
+
+TRANSACTION_LIMIT = 100  # DynamoDB's items per TransactWriteItems
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    unchanged: int
+
+
+def _sort_key(first: str, batch: Batch) -> str:
+    return f"{first}#{batch.received_on.isoformat()}#{batch.batch_id}"
+
+
+class DynamoStockRepository:
+    """Batches in DynamoDB. Queries use the by-material and by-color indexes; writes are conditional."""
+
+    def get(self, batch_id: str) -> Batch | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        try:
+            return _to_batch(BatchRecord.get(batch_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def reserved_meters(self, batch_id: str) -> Decimal:
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        return Decimal(BatchRecord.get(batch_id, consistent_read=True).reserved_meters or 0)
+
+    def all(self) -> list[Batch]:
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        return _ordered(_to_batch(r) for r in BatchRecord.scan(consistent_read=True))
+
+    def of_material(self, material: str, color: str | None = None) -> list[Batch]:
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        condition = BatchRecord.sort_key.startswith(f"{color}#") if color else None
+        return _ordered(_to_batch(r) for r in BatchRecord.by_material.query(material, range_key_condition=condition))
+
+    def of_color(self, color: str) -> list[Batch]:
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        # The colour index shares sort_key with the material index (color#received#id), so it is filtered here.
+        return _ordered(_to_batch(r) for r in BatchRecord.by_color.query(color))
+
+    def import_batches(self, batches: list[Batch]) -> ImportResult:
+        """Insert the batches that are not on the books yet, in transactions of up to 100; never overwrite."""
+        from pynamodb.exceptions import PutError, TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        from chalicelib.adapters.dynamo_models import BatchRecord
+        from chalicelib.adapters.dynamo_repos import is_condition_failure
+
+        existing = {r.batch_id for r in BatchRecord.batch_get([b.batch_id for b in batches])} if batches else set()
+        new = [b for b in batches if b.batch_id not in existing]
+        now = datetime.now(UTC).isoformat()
+        for start in range(0, len(new), TRANSACTION_LIMIT):
+            chunk = new[start : start + TRANSACTION_LIMIT]
+            try:
+                with TransactWrite(connection=BatchRecord._get_connection().connection) as tx:
+                    for batch in chunk:
+                        tx.save(_to_record(batch, now), condition=BatchRecord.batch_id.does_not_exist())
+            except TransactWriteError as exc:
+                # Another import wrote some of these ids between our read and write: those are unchanged now.
+                if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
+                    raise
+                for batch in chunk:
+                    try:
+                        _to_record(batch, now).save(condition=BatchRecord.batch_id.does_not_exist())
+                    except PutError as inner:
+                        if not is_condition_failure(inner):
+                            raise
+                        existing.add(batch.batch_id)
+        created = len(batches) - len(existing)
+        return ImportResult(created=created, unchanged=len(existing))
+
+    def adjust(self, changes: list[StockChange]) -> None:
+        """Apply stock movements in one transaction; raises OutOfStock(batch_ids) if any batch has too little."""
+        self._transact([Movement(c) for c in changes])
+
+    def reserve(self, parts: list[AllocationPart]) -> None:
+        """Move allocated stock from available to reserved, every batch or none (OutOfStock names the refusers)."""
+        self._transact([Movement(stock_change(p), reserved=p.meters) for p in parts])
+
+    def release(self, parts: list[AllocationPart]) -> None:
+        """Put reserved stock back on the shelf (rejection, cancellation, expiry), every batch or none."""
+        self._transact([Movement(release_change(p), reserved=-p.meters) for p in parts])
+
+    def _transact(self, movements: list[Movement]) -> None:
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        merged = merge_movements(movements)
+        if not merged:
+            return
+        try:
+            with TransactWrite(connection=BatchRecord._get_connection().connection) as tx:
+                for m in merged:
+                    tx.update(BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m))
+        except TransactWriteError as exc:
+            raise out_of_stock(exc, merged) from exc
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A stock change plus the meters it moves into (+) or out of (-) reservation."""
+
+    change: StockChange
+    reserved: Decimal = Decimal(0)
+
+
+def batch_actions(m: Movement) -> list:
+    """The PynamoDB update actions of one batch movement (also used by the approval transaction)."""
+    from chalicelib.adapters.dynamo_models import BatchRecord
+
+    actions = []
+    if m.change.rolls_delta:
+        actions.append(BatchRecord.rolls.add(m.change.rolls_delta))
+    if m.change.loose_delta:
+        actions.append(BatchRecord.loose_meters.add(m.change.loose_delta))
+    if m.reserved:
+        actions.append(BatchRecord.reserved_meters.add(m.reserved))
+    return actions or [BatchRecord.rolls.add(0)]
+
+
+def batch_condition(m: Movement):
+    """Enough rolls, loose meters and (when taking out of reservation) reserved meters for the movement."""
+    from chalicelib.adapters.dynamo_models import BatchRecord
+
+    condition = (
+        BatchRecord.batch_id.exists()
+        & (BatchRecord.rolls >= m.change.requires_rolls)
+        & (BatchRecord.loose_meters >= m.change.requires_loose)
+    )
+    if m.reserved < 0:
+        condition &= BatchRecord.reserved_meters >= -m.reserved
+    return condition
+
+
+def out_of_stock(exc, merged: list[Movement]) -> Exception:
+    """A cancelled transaction as OutOfStock naming the batches whose condition failed; other errors unchanged."""
+    if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
+        return exc
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    failed = tuple(
+        m.change.batch_id
+        for m, reason in zip(merged, reasons, strict=False)
+        if reason is not None and getattr(reason, "code", "") == "ConditionalCheckFailed"
+    )
+    return OutOfStock("stock moved", failed)
+
+
+def merge_movements(movements: list[Movement]) -> list[Movement]:
+    """One movement per batch (a transaction may not touch an item twice), in batch id order."""
+    by_batch: dict[str, Movement] = {}
+    for m in movements:
+        prev = by_batch.get(m.change.batch_id)
+        if prev is None:
+            by_batch[m.change.batch_id] = m
+            continue
+        a, b = prev.change, m.change
+        by_batch[a.batch_id] = Movement(
+            StockChange(
+                batch_id=a.batch_id,
+                rolls_removed=a.rolls_removed + b.rolls_removed,
+                loose_removed=meters(a.loose_removed + b.loose_removed),
+                loose_added=meters(a.loose_added + b.loose_added),
+                rolls_added=a.rolls_added + b.rolls_added,
+            ),
+            reserved=prev.reserved + m.reserved,
+        )
+    return [by_batch[k] for k in sorted(by_batch)]
+
+
+def _ordered(batches) -> list[Batch]:
+    return sorted(batches, key=lambda b: (b.material, b.color, b.received_on, b.batch_id))
+
+
+def _to_batch(record) -> Batch:
+    return Batch(
+        batch_id=record.batch_id,
+        material=record.material,
+        color=record.color,
+        dye_lot=record.dye_lot,
+        rolls=int(record.rolls),
+        meters_per_roll=meters(record.meters_per_roll),
+        loose_meters=meters(record.loose_meters),
+        price_per_meter=Decimal(record.price_per_meter).quantize(Decimal("0.01")),
+        received_on=date.fromisoformat(record.received_on),
+        hsn=record.hsn,
+    )
+
+
+def _to_record(batch: Batch, imported_at: str):
+    from chalicelib.adapters.dynamo_models import BatchRecord
+
+    return BatchRecord(
+        batch.batch_id,
+        material=batch.material,
+        color=batch.color,
+        sort_key=_sort_key(batch.color, batch),
+        dye_lot=batch.dye_lot,
+        rolls=batch.rolls,
+        meters_per_roll=batch.meters_per_roll,
+        loose_meters=batch.loose_meters,
+        reserved_meters=Decimal(0),
+        price_per_meter=batch.price_per_meter,
+        received_on=batch.received_on.isoformat(),
+        hsn=batch.hsn,
+        imported_at=imported_at,
+    )
+
+
+class InMemoryStockRepository:
+    """The same contract in a dict behind a lock (unit tests, and the reference behaviour)."""
+
+    def __init__(self, batches: list[Batch] | None = None):
+        self._batches: dict[str, Batch] = {b.batch_id: b for b in batches or []}
+        self._reserved: dict[str, Decimal] = {}
+        self._lock = threading.Lock()
+
+    def get(self, batch_id: str) -> Batch | None:
+        return self._batches.get(batch_id)
+
+    def reserved_meters(self, batch_id: str) -> Decimal:
+        return self._reserved.get(batch_id, Decimal(0))
+
+    def all(self) -> list[Batch]:
+        return _ordered(self._batches.values())
+
+    def of_material(self, material: str, color: str | None = None) -> list[Batch]:
+        return [b for b in self.all() if b.material == material and (color is None or b.color == color)]
+
+    def of_color(self, color: str) -> list[Batch]:
+        return [b for b in self.all() if b.color == color]
+
+    def import_batches(self, batches: list[Batch]) -> ImportResult:
+        with self._lock:
+            new = [b for b in batches if b.batch_id not in self._batches]
+            for batch in new:
+                self._batches[batch.batch_id] = batch
+        return ImportResult(created=len(new), unchanged=len(batches) - len(new))
+
+    def adjust(self, changes: list[StockChange]) -> None:
+        self._transact([Movement(c) for c in changes])
+
+    def reserve(self, parts: list[AllocationPart]) -> None:
+        self._transact([Movement(stock_change(p), reserved=p.meters) for p in parts])
+
+    def release(self, parts: list[AllocationPart]) -> None:
+        self._transact([Movement(release_change(p), reserved=-p.meters) for p in parts])
+
+    def _transact(self, movements: list[Movement]) -> None:
+        with self._lock:
+            merged = merge_movements(movements)
+            failed = tuple(m.change.batch_id for m in merged if not self._allows(m))
+            if failed:
+                raise OutOfStock("stock moved", failed)
+            for m in merged:
+                b = self._batches[m.change.batch_id]
+                self._batches[b.batch_id] = replace(
+                    b, rolls=b.rolls + m.change.rolls_delta, loose_meters=meters(b.loose_meters + m.change.loose_delta)
+                )
+                self._reserved[b.batch_id] = self.reserved_meters(b.batch_id) + m.reserved
+
+    def _allows(self, m: Movement) -> bool:
+        b = self._batches.get(m.change.batch_id)
+        return (
+            b is not None
+            and b.rolls >= m.change.requires_rolls
+            and b.loose_meters >= m.change.requires_loose
+            and (m.reserved >= 0 or self.reserved_meters(b.batch_id) >= -m.reserved)
+        )

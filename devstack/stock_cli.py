@@ -1,0 +1,53 @@
+"""`python -m devstack stock …`: import a stock CSV into the running local stack, or show the stock."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def local_container():
+    """A container pointed at the running stack's AWS endpoint (from the state file or environment)."""
+    from devstack.client import StackNotRunning, stack_info
+    from devstack.emulator import FAKE_CREDENTIALS
+
+    info = stack_info()
+    for key, value in FAKE_CREDENTIALS.items():
+        os.environ.setdefault(key, value)
+    os.environ["AWS_ENDPOINT_URL"] = info["aws_url"]
+    os.environ["RESOURCE_PREFIX"] = info["resource_prefix"]
+    os.environ.setdefault("STAGE", "local")
+    from chalicelib import bootstrap
+
+    container = bootstrap.reset()
+    try:
+        container.health()
+    except Exception as exc:
+        raise StackNotRunning(f"no tables at {info['aws_url']} ({type(exc).__name__})") from exc
+    return container
+
+
+def import_file(path: str) -> int:
+    from chalicelib.domain.stock_import import StockImportError
+
+    text = Path(path).read_text(encoding="utf-8")
+    container = local_container()
+    try:
+        result = container.stock.import_csv(text)
+    except StockImportError as exc:
+        print(f"Nothing was imported from {path}:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  line {error.line}: {error.reason}", file=sys.stderr)
+        return 1
+    print(f"Imported {path}: {result.created} new batches, {result.unchanged} already on the books.")
+    return 0
+
+
+def show() -> int:
+    report = local_container().stock.report()
+    for row in report["totals"]:
+        print(json.dumps(row, ensure_ascii=False))
+    print(json.dumps({"grand_total": report["grand_total"]}))
+    return 0
