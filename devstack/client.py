@@ -22,11 +22,15 @@ def stack_info() -> dict:
     if STATE_FILE.exists():
         info = json.loads(STATE_FILE.read_text())
     host = os.environ.get("DEVSTACK_HOST", DEFAULTS["DEVSTACK_HOST"])
-    info.setdefault("app_url", f"http://{host}:{os.environ.get('DEVSTACK_APP_PORT', DEFAULTS['DEVSTACK_APP_PORT'])}")
-    info.setdefault(
-        "graph_url", f"http://{host}:{os.environ.get('DEVSTACK_GRAPH_PORT', DEFAULTS['DEVSTACK_GRAPH_PORT'])}"
-    )
-    info.setdefault("aws_url", f"http://{host}:{os.environ.get('DEVSTACK_AWS_PORT', DEFAULTS['DEVSTACK_AWS_PORT'])}")
+    for key, port_env in (
+        ("app_url", "DEVSTACK_APP_PORT"),
+        ("graph_url", "DEVSTACK_GRAPH_PORT"),
+        ("aws_url", "DEVSTACK_AWS_PORT"),
+    ):
+        if os.environ.get(port_env) or key not in info:  # the environment wins over the state file
+            info[key] = f"http://{host}:{os.environ.get(port_env) or DEFAULTS[port_env]}"
+    if os.environ.get("DEVSTACK_AWS_ENDPOINT"):
+        info["aws_url"] = os.environ["DEVSTACK_AWS_ENDPOINT"]
     for key, env in (
         ("whatsapp_app_secret", "WHATSAPP_APP_SECRET"),
         ("owner_api_key", "OWNER_API_KEY"),

@@ -32,6 +32,7 @@ from chalicelib.domain.money import format_meters, meters
 from chalicelib.domain.numbers import HINGLISH_NUMBER_WORDS, is_digits, parse_number
 
 YARD = Decimal("0.9144")
+LARGEST_QUANTITY = Decimal(1_000_000)  # a bigger number is a phone number or a typo, not cloth
 
 T = TypeVar("T")
 
@@ -45,7 +46,7 @@ _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "-": " ", "–": " ", "—
 _NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
 _BULLET_LINE = re.compile(r"(?m)^[ \t]*[*•][ \t]+")
 _TOKEN = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{2})*,\d{3}(?!\d)|\d+(?:\.\d+)?)"
+    r"(?P<num>[0-9]{1,3}(?:,[0-9]{2})*,[0-9]{3}(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
     r"|(?P<word>(?:[^\W\d_]|[\u0900-\u0963\u0971-\u097f\u200c\u200d'])+|#)"
     r"|(?P<sep>[,;\n+&/:।॥?!.])"
 )
@@ -357,7 +358,7 @@ class _Quantity:
 def _read_quantity(words: Sequence[str], start: int) -> _Quantity | None:
     """A number and its unit at ``words[start]``; numerals without a unit come back with ``unit`` None."""
     number = parse_number(words, start)
-    if number is None:
+    if number is None or number[0] > LARGEST_QUANTITY:
         return None
     value, index = number
     each = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -261,9 +262,12 @@ HINGLISH_NUMBER_WORDS = frozenset(w for w in NUMBER_WORDS if w.isascii()) - _ENG
 """Roman-script Hindi number words ("bees", "dedh", "saadhe"): a sign the customer writes Hinglish."""
 
 
+_NUMERAL = re.compile(r"[0-9]+(?:,[0-9]{2,3})*(?:\.[0-9]+)?")
+
+
 def is_digits(token: str) -> bool:
     """True for a numeral token such as "20", "2.5" or "1,000" (Devanagari digits are translated before)."""
-    return bool(token) and token[0].isdigit() and token.replace(",", "").replace(".", "", 1).isdigit()
+    return _NUMERAL.fullmatch(token) is not None
 
 
 def parse_number(words: Sequence[str], start: int) -> tuple[Decimal, int] | None:
