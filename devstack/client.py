@@ -136,7 +136,7 @@ class Client:
         return max((m["seq"] for m in messages), default=0)
 
     def handled(self, wamid: str) -> bool:
-        """Whether the worker finished with an inbound message (its 'handled#' key exists)."""
+        """Whether the worker finished with an inbound message: its 'handled#' key exists and its replies went out."""
         import boto3
 
         ddb = boto3.client(
@@ -151,7 +151,8 @@ class Client:
             Key={"key": {"S": f"handled#{wamid}"}},
             ConsistentRead=True,
         ).get("Item")
-        return item is not None
+        # "done" is set once the replies and effects of the message went out; the ack-only worker writes no flag.
+        return item is not None and item.get("done", {}).get("BOOL", item.get("kind", {}).get("S") == "handled")
 
     def converse(self, phone: str, payload: dict, wamid: str, timeout: float = 30) -> list[dict]:
         """Post one webhook and wait until the worker handled it; return what was sent to ``phone`` since."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from pynamodb.attributes import (
     Attribute,
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -50,6 +51,7 @@ class ProcessedKey(_Base):
     kind = UnicodeAttribute()
     created_at = UnicodeAttribute()
     detail = JSONAttribute(null=True)
+    done = BooleanAttribute(null=True)  # handled messages: replies and effects delivered
     expires_at = TTLAttribute(null=True)
 
 

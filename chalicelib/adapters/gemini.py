@@ -31,6 +31,7 @@ Token use
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 import re
 import time
@@ -161,6 +162,7 @@ class GeminiInterpreter:
             response_schema=WireInterpretation,
             temperature=0,
             max_output_tokens=MAX_OUTPUT_TOKENS,
+            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),  # no tools: one call
             thinking_config=(
                 None if self._thinking_budget is None else types.ThinkingConfig(thinking_budget=self._thinking_budget)
             ),
@@ -234,7 +236,6 @@ class GeminiInterpreter:
 
 def _classify(exc: Exception) -> tuple[InterpreterUnavailable, bool]:
     """The domain error for a failed call, and whether one more try may help."""
-    import httpx
     from google.genai import errors
 
     if isinstance(exc, errors.APIError):
@@ -251,13 +252,28 @@ def _classify(exc: Exception) -> tuple[InterpreterUnavailable, bool]:
         return InterpreterUnavailable(reason, f"{exc.status or ''} {exc.message or ''}".strip(), status), (
             status in RETRYABLE_STATUS
         )
-    if isinstance(exc, httpx.TimeoutException):
+    timeouts, transport_errors = _httpx_errors()
+    if isinstance(exc, timeouts):
         return InterpreterUnavailable("timeout", type(exc).__name__), True
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, transport_errors):
         return InterpreterUnavailable("unreachable", type(exc).__name__), True
     if isinstance(exc, errors.UnknownApiResponseError | ValueError):
         return InterpreterUnavailable("invalid_output", _first_line(exc)), False
     return InterpreterUnavailable("unexpected", type(exc).__name__), False
+
+
+@functools.cache
+def _httpx_errors() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """(timeouts, other transport failures) of whichever HTTP library the SDK found: httpx or its fork httpx2."""
+    timeouts, transport_errors = [], []
+    for name in ("httpx", "httpx2"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        timeouts.append(module.TimeoutException)
+        transport_errors.append(module.TransportError)
+    return tuple(timeouts), tuple(transport_errors)
 
 
 def _first_line(exc: Exception) -> str:
@@ -293,8 +309,9 @@ def _system_for(materials: tuple[Term, ...], colors: tuple[Term, ...]) -> str:
     def lines(terms: tuple[Term, ...]) -> str:
         out = []
         for term in terms:
-            others = dict.fromkeys(a for a in (term.hinglish, term.hi, *term.aliases) if normalise(a) != term.name)
-            out.append(f"{term.name}: {', '.join(others)}")
+            others = {normalise(a): a for a in reversed((term.hinglish, term.hi, *term.aliases))}
+            others.pop(term.name, None)
+            out.append(f"{term.name}: {', '.join(reversed(others.values()))}")
         return "\n".join(out)
 
     return f"{_RULES}\n\nCatalogue materials (canonical: other names)\n{lines(materials)}\n\n" + (

@@ -1,0 +1,199 @@
+"""DynamoDB persistence of the conversation: one transaction per handled customer message.
+
+Each handled message commits, all or nothing:
+1. ``handled#<wamid>`` in the idempotency table (condition: does not exist) holding the replies and effects the
+   step produced, so a redelivered message re-sends exactly those (the outbox keeps sends single) and never runs
+   the conversation twice;
+2. the order, saved with PynamoDB's version attribute (condition: the version we loaded), so two concurrent
+   deliveries cannot both apply;
+3. the customer: name, last message time (the 24-hour window) and the one active order id (condition: the active
+   order is still the one we loaded), so a customer never has two active orders.
+
+A failed condition becomes ``AlreadyProcessed`` (the message was handled meanwhile) or ``StaleOrder`` (something
+else changed the order or the customer first: load again and redo the step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.errors import AlreadyProcessed, StaleOrder
+
+HANDLED_TTL = timedelta(days=14)
+
+
+@dataclass
+class Loaded:
+    customer: dict
+    order: dict | None
+    version: int | None
+
+
+def _customer_dict(record) -> dict:
+    if record is None:
+        return {}
+    return {
+        "phone": record.phone,
+        "name": record.name,
+        "gstin": record.gstin,
+        "state": record.state,
+        "state_code": record.state_code,
+        "language": record.language,
+        "balance_paise": int(record.balance_paise or 0),
+        "active_order_id": record.active_order_id,
+        "last_inbound_at": record.last_inbound_at,
+    }
+
+
+class DynamoConversationStore:
+    def load(self, phone: str) -> Loaded:
+        """The customer and their active order (with its version), read consistently."""
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.adapters.dynamo_models import CustomerRecord, OrderRecord
+
+        try:
+            customer = CustomerRecord.get(phone, consistent_read=True)
+        except DoesNotExist:
+            customer = None
+        active = customer.active_order_id if customer else None
+        if not active:
+            return Loaded(_customer_dict(customer), None, None)
+        record = OrderRecord.get(active, consistent_read=True)
+        return Loaded(_customer_dict(customer), dict(record.data), int(record.version))
+
+    def load_order(self, order_id: str) -> tuple[dict, int] | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.adapters.dynamo_models import OrderRecord
+
+        try:
+            record = OrderRecord.get(order_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return dict(record.data), int(record.version)
+
+    def handled(self, wamid: str) -> dict | None:
+        """What handling ``wamid`` produced ({"replies": [...], "effects": [...], "delivered": bool}), or None."""
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.adapters.dynamo_models import ProcessedKey
+
+        try:
+            record = ProcessedKey.get(f"handled#{wamid}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return {**(record.detail or {}), "delivered": bool(record.done)}
+
+    def commit(
+        self,
+        *,
+        phone: str,
+        name: str | None,
+        wamid: str,
+        order: dict | None,
+        version: int | None,
+        previous_active: str | None,
+        active_order_id: str | None,
+        outcome: dict,
+        language: str | None = None,
+    ) -> None:
+        """Write the step's result atomically; raises AlreadyProcessed or StaleOrder on a failed condition."""
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
+
+        now = datetime.now(UTC).isoformat()
+        handled = ProcessedKey(
+            f"handled#{wamid}",
+            kind="handled",
+            created_at=now,
+            detail=outcome,
+            done=False,
+            expires_at=HANDLED_TTL,
+        )
+        customer_actions = [CustomerRecord.last_inbound_at.set(now)]
+        if name:
+            customer_actions.append(CustomerRecord.name.set(name))
+        if language:
+            customer_actions.append(CustomerRecord.language.set(language))
+        if active_order_id:
+            customer_actions.append(CustomerRecord.active_order_id.set(active_order_id))
+        else:
+            customer_actions.append(CustomerRecord.active_order_id.remove())
+        customer_condition = (
+            CustomerRecord.active_order_id.does_not_exist()
+            if previous_active is None
+            else CustomerRecord.active_order_id == previous_active
+        )
+        try:
+            with TransactWrite(connection=ProcessedKey._get_connection().connection) as tx:
+                tx.save(handled, condition=ProcessedKey.key.does_not_exist())
+                if order is not None:
+                    tx.save(_order_record(order, version))
+                tx.update(CustomerRecord(phone), actions=customer_actions, condition=customer_condition)
+        except TransactWriteError as exc:
+            if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
+                raise
+            if self.handled(wamid) is not None:
+                raise AlreadyProcessed(wamid) from exc
+            raise StaleOrder(f"order or customer changed while handling {wamid}") from exc
+
+    def save_order(self, order: dict, version: int) -> int:
+        """Save an order outside a customer message (owner decisions, expiry); returns the new version.
+        Raises StaleOrder when the version moved."""
+        from pynamodb.exceptions import PutError
+
+        from chalicelib.adapters.dynamo_repos import is_condition_failure
+
+        record = _order_record(order, version)
+        try:
+            record.save()
+        except PutError as exc:
+            if is_condition_failure(exc):
+                raise StaleOrder(order["order_id"]) from exc
+            raise
+        return int(record.version)
+
+    def clear_active(self, phone: str, order_id: str) -> None:
+        """Forget the customer's active order if it is still this one (the order ended outside a message)."""
+        from pynamodb.exceptions import UpdateError
+
+        from chalicelib.adapters.dynamo_models import CustomerRecord
+        from chalicelib.adapters.dynamo_repos import is_condition_failure
+
+        try:
+            CustomerRecord(phone).update(
+                actions=[CustomerRecord.active_order_id.remove()],
+                condition=CustomerRecord.active_order_id == order_id,
+            )
+        except UpdateError as exc:
+            if not is_condition_failure(exc):
+                raise
+
+    def mark_delivered(self, wamid: str) -> None:
+        from chalicelib.adapters.dynamo_models import ProcessedKey
+
+        ProcessedKey(f"handled#{wamid}").update(actions=[ProcessedKey.done.set(True)])
+
+    def orders_in_state(self, state: str, limit: int = 100) -> list[dict]:
+        from chalicelib.adapters.dynamo_models import OrderRecord
+
+        return [dict(r.data) | {"_version": int(r.version)} for r in OrderRecord.by_state.query(state, limit=limit)]
+
+
+def _order_record(order: dict, version: int | None):
+    from chalicelib.adapters.dynamo_models import OrderRecord
+
+    record = OrderRecord(
+        order["order_id"],
+        customer_phone=order["customer_phone"],
+        state=order["state"],
+        created_at=order["created_at"],
+        updated_at=order["updated_at"],
+        data=order,
+    )
+    record.version = version
+    return record
