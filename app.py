@@ -3,7 +3,7 @@
 Nothing heavy is imported here: each Lambda of the app imports this module on cold start.
 """
 
-from chalice import Chalice
+from chalice import Chalice, Cron
 
 from chalicelib.config import inbound_queue_name
 from chalicelib.web.health import health
@@ -21,3 +21,10 @@ def handle_inbound(event):
     from chalicelib.jobs.sqs import process_inbound_batch
 
     return process_inbound_batch(event.to_dict(), event.context)
+
+
+@app.schedule(Cron(30, 4, "*", "*", "?", "*"))  # 10:00 IST every day
+def send_payment_reminders(event):
+    from chalicelib.bootstrap import container
+
+    return container().reminders.send_due_reminders()

@@ -162,6 +162,15 @@ class Container:
 
         return ConversationService(container=self)
 
+    @cached_property
+    def reminders(self):
+        from chalicelib.adapters.conversation_store import DynamoCustomers
+        from chalicelib.logs import get_logger
+        from chalicelib.services.reminders import ReminderService
+
+        assert self.models_bound
+        return ReminderService(DynamoCustomers(), self.whatsapp, self.settings.supplier["name"], logger=get_logger())
+
     def health(self) -> dict:
         """Proves the function can reach its table: a cheap DescribeTable on the orders table."""
         table = self.settings.table_name("orders")

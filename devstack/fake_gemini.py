@@ -13,7 +13,8 @@ What it answers (tests script it through the Python API)
     ``reply_with(answer)``       queues an answer: a dict is sent as its JSON, a str as it is (malformed JSON too).
     ``fail_next(status, times)`` the next ``times`` requests get Google's error envelope for ``status``
                                  (``{"error": {"code", "message", "status"}}``).
-    ``delay_next(seconds, times)`` the next ``times`` requests wait that long before answering (a client's timeout).
+    ``delay_next(seconds, times)`` the next ``times`` requests wait that long before answering (to make a client time
+                                 out); their answer is settled on arrival, so a late one never takes a later script.
     With nothing queued it reads the customer's message (the text after the last "Customer message:") with one rule,
     ``<number> <m|meter|roll|than|gaj|yard> <colour> <material>``, so ``make run`` with a fake key gets answers.
 
@@ -137,9 +138,16 @@ def _texts(content: object) -> str:
     return "\n".join(str(p.get("text", "")) for p in content.get("parts") or [] if isinstance(p, dict))
 
 
+@dataclass(frozen=True)
+class _Reply:
+    text: str
+    prompt_tokens: int | None = None
+    candidates_tokens: int | None = None
+
+
 @dataclass
 class _Script:
-    replies: deque = field(default_factory=deque)  # str answers
+    replies: deque = field(default_factory=deque)  # _Reply
     failures: deque = field(default_factory=deque)  # HTTP statuses
     delays: deque = field(default_factory=deque)  # seconds
 
@@ -192,10 +200,14 @@ class FakeGemini:
 
     # scripting, for tests
 
-    def reply_with(self, answer: dict | str) -> None:
-        """Queue the model's next answer: a dict is sent as JSON text, a str as it is."""
+    def reply_with(
+        self, answer: dict | str, prompt_tokens: int | None = None, candidates_tokens: int | None = None
+    ) -> None:
+        """Queue the model's next answer: a dict is sent as JSON text, a str as it is. The token counts default to
+        an estimate of four characters a token."""
+        text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
         with self._lock:
-            self._script.replies.append(answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False))
+            self._script.replies.append(_Reply(text, prompt_tokens, candidates_tokens))
 
     def fail_next(self, status: int = 500, times: int = 1) -> None:
         """The next ``times`` requests get Google's error for ``status``."""
@@ -239,12 +251,16 @@ class FakeGemini:
             api_key,
             body if isinstance(body, dict) else {},
         )
-        with self._lock:
+        with self._lock:  # the whole answer is settled on arrival: a late one must not take a later test's script
             self._requests.append(request)
             delay = self._script.delays.popleft() if self._script.delays else 0.0
-            failure = self._script.failures.popleft() if self._script.failures else None
+            status, answer = self._answer(request, body, api_key)
         if delay:
             self._stopping.wait(delay)
+        return status, answer
+
+    def _answer(self, request: GeminiRequest, body: object, api_key: str | None) -> tuple[int, dict]:
+        """The answer to ``request``, consuming what is scripted (the caller holds the lock)."""
         if not api_key:
             return 403, google_error(
                 403,
@@ -253,23 +269,23 @@ class FakeGemini:
             )
         if self.api_key and api_key != self.api_key:
             return 400, _api_key_invalid()
-        if failure is not None:
+        if self._script.failures:
+            failure = self._script.failures.popleft()
             return failure, google_error(failure)
         if not isinstance(body, dict) or not body.get("contents"):
             return 400, google_error(400, "* GenerateContentRequest.contents: contents is not specified\n")
-        with self._lock:
-            answer = self._script.replies.popleft() if self._script.replies else None
-        if answer is None:
-            answer = json.dumps(rule_based_answer(request.user), ensure_ascii=False)
-        return 200, self._response(request, model, answer)
+        reply = self._script.replies.popleft() if self._script.replies else None
+        if reply is None:
+            reply = _Reply(json.dumps(rule_based_answer(request.user), ensure_ascii=False))
+        return 200, self._response(request, request.model, reply)
 
     @staticmethod
-    def _response(request: GeminiRequest, model: str, answer: str) -> dict:
-        prompt_tokens = max(1, len(request.prompt) // 4)
-        answer_tokens = max(1, len(answer) // 4)
+    def _response(request: GeminiRequest, model: str, reply: _Reply) -> dict:
+        prompt_tokens = reply.prompt_tokens if reply.prompt_tokens is not None else max(1, len(request.prompt) // 4)
+        answer_tokens = reply.candidates_tokens if reply.candidates_tokens is not None else max(1, len(reply.text) // 4)
         return {
             "candidates": [
-                {"content": {"parts": [{"text": answer}], "role": "model"}, "finishReason": "STOP", "index": 0}
+                {"content": {"parts": [{"text": reply.text}], "role": "model"}, "finishReason": "STOP", "index": 0}
             ],
             "usageMetadata": {
                 "promptTokenCount": prompt_tokens,

@@ -75,7 +75,7 @@ def scheduled_handlers(chalice_app) -> dict:
 
     out = {}
     for source in chalice_app.event_sources:
-        if type(source).__name__ == "CloudWatchEventConfig" and hasattr(source, "schedule_expression"):
+        if hasattr(source, "schedule_expression"):
             out[source.name] = (schedule_expression(source), getattr(app_module, source.name))
     return out
 

@@ -197,3 +197,13 @@ def _order_record(order: dict, version: int | None):
     )
     record.version = version
     return record
+
+
+class DynamoCustomers:
+    """Customers with an outstanding balance, for reminders (a scan: a shop has hundreds of customers, not
+    millions; a sparse index on balance would be the next step)."""
+
+    def with_balance(self) -> list[dict]:
+        from chalicelib.adapters.dynamo_models import CustomerRecord
+
+        return [_customer_dict(c) for c in CustomerRecord.scan(CustomerRecord.balance_paise > 0)]

@@ -239,7 +239,7 @@ def _classify(exc: Exception) -> tuple[InterpreterUnavailable, bool]:
     from google.genai import errors
 
     if isinstance(exc, errors.APIError):
-        status = exc.code
+        status = exc.code or 0
         reason: UnavailableReason
         if status in (408, 504):
             reason = "timeout"
@@ -309,9 +309,10 @@ def _system_for(materials: tuple[Term, ...], colors: tuple[Term, ...]) -> str:
     def lines(terms: tuple[Term, ...]) -> str:
         out = []
         for term in terms:
-            others = {normalise(a): a for a in reversed((term.hinglish, term.hi, *term.aliases))}
-            others.pop(term.name, None)
-            out.append(f"{term.name}: {', '.join(reversed(others.values()))}")
+            others: dict[str, str] = {term.name: term.name}
+            for alias in (term.hinglish, term.hi, *term.aliases):
+                others.setdefault(normalise(alias), alias)
+            out.append(f"{term.name}: {', '.join(list(others.values())[1:])}")
         return "\n".join(out)
 
     return f"{_RULES}\n\nCatalogue materials (canonical: other names)\n{lines(materials)}\n\n" + (

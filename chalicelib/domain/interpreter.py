@@ -1,8 +1,4 @@
-"""The deterministic interpreter: reads orders and replies in English, Hinglish and Hindi without any network call.
-
-It reads only what it is sure of. A fragment missing its colour, material, quantity or unit becomes a question back
-to the customer, never an item, and ``certain`` is then False so the caller can ask an LLM for a second reading.
-"""
+"""The deterministic interpreter: reads orders and replies in English, Hinglish and Hindi with no network call."""
 
 from __future__ import annotations
 
@@ -44,6 +40,7 @@ T = TypeVar("T")
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n"})
 _NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
+_NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+(?=[0-9])")  # "1) 20m blue cotton"
 _BULLET_LINE = re.compile(r"(?m)^[ \t]*[*•][ \t]+")
 _TOKEN = re.compile(
     r"(?P<num>[0-9]{1,3}(?:,[0-9]{2})*,[0-9]{3}(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
@@ -69,6 +66,7 @@ def _prepare(source: str) -> str:
     text = text.translate(_DEVANAGARI_DIGITS).translate(_PUNCTUATION)
     if len(_NUMBERED_LINE.findall(text)) >= 2:  # a numbered list; a lone "2. cancel" keeps its number
         text = _NUMBERED_LINE.sub(lambda m: " " * len(m.group()), text)
+    text = _NUMBERED_ITEM.sub(lambda m: " " * len(m.group()), text)
     return _BULLET_LINE.sub(lambda m: " " * len(m.group()), text)
 
 
@@ -125,9 +123,6 @@ class _Phrases(Generic[T]):
             if value is not None:
                 return value, start + length
         return None
-
-    def __contains__(self, word: str) -> bool:
-        return (word,) in self._table
 
 
 def _phrases(*groups: tuple[str, T]) -> _Phrases[T]:
@@ -349,6 +344,7 @@ class _Quantity:
     factor: Decimal  # to meters: 1, or 0.9144 for yards
     each: bool  # "5-5 meter", "das das meter"
     end: int
+    range: bool = False  # "10-12 m": no one amount to read
 
     @property
     def amount(self) -> Decimal:
@@ -365,6 +361,9 @@ def _read_quantity(words: Sequence[str], start: int) -> _Quantity | None:
     again = parse_number(words, index)
     if again is not None and again[0] == value:  # "5-5 meter", "das das meter": that much of each
         each, index = True, again[1]
+    elif again is not None and again[1] - index == 1:  # "10-12 m"
+        unit = _UNITS.match(words, again[1])
+        return _Quantity(value, None, Decimal(1), False, unit[1] if unit else again[1], range=True)
     unit = _UNITS.match(words, index)
     if unit is not None:
         (name, factor), index = unit
@@ -511,6 +510,8 @@ class _Message:
 def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None) -> Interpretation:
     """Read one WhatsApp message: new items, replies about the order on the table, or a command.
 
+    It reads only what it is sure of: a fragment missing its colour, material, quantity or unit becomes a question
+    back to the customer, never an item, and ``certain`` is then False so the caller can ask an LLM instead.
     ``context`` gives the order's state and lines so "2 cancel" or "the red one" can be resolved; without it the
     message is read as a new order (or as replies if it holds no items).
     """
@@ -674,11 +675,14 @@ def _read_fragments(message: _Message, tokens: list[_Token]) -> list[_Fragment]:
         current = fragments[-1]
         quantity = _read_quantity(words, i)
         term = None if quantity else message.lexicon.terms.match(words, i)
-        slot = "quantity" if quantity else (term[0].kind if term else None)
+        slot = "quantity" if quantity and not quantity.range else (term[0].kind if term else None)
         if slot is not None and getattr(current, slot) is not None:
             current = _Fragment(tokens=[])
             fragments.append(current)
-        if quantity is not None:
+        if quantity is not None and quantity.range:
+            current.leftover.extend(words[i : quantity.end])
+            end = quantity.end
+        elif quantity is not None:
             current.quantity, current.each, end = quantity, current.each or quantity.each, quantity.end
         elif term is not None:
             setattr(current, term[0].kind, term[0])
@@ -884,7 +888,7 @@ def _read_reply_parts(message: _Message, tokens: list[_Token]) -> list[_Reply]:
     i = 0
     while i < len(words):
         current = replies[-1]
-        end, names, says = _read_reply_word(message, words, i, current, probe=True)
+        _, names, _ = _read_reply_word(message, words, i, current, probe=True)
         if names and current.verb_after_name:
             current = _Reply()
             replies.append(current)
@@ -901,6 +905,10 @@ def _read_reply_word(
 ) -> tuple[int, bool, bool]:
     """Read what starts at ``words[i]`` into ``reply`` (unless probing); return (end, names a line, says a verb)."""
     quantity = _read_quantity(words, i)
+    if quantity is not None and quantity.range:
+        if not probe:
+            reply.leftover.extend(words[i : quantity.end])
+        return quantity.end, False, False
     if quantity is not None and quantity.unit is not None:
         if not probe:
             if quantity.amount > 0:

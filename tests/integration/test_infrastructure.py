@@ -64,7 +64,7 @@ def test_the_packaged_template_declares_every_resource_and_reports_batch_item_fa
     ]
     from app import app
 
-    expected = [s for s in app.event_sources if type(s).__name__ == "CloudWatchEventConfig"]
+    expected = [s for s in app.event_sources if hasattr(s, "schedule_expression")]
     assert len(schedules) == len(expected)
 
 

@@ -154,6 +154,7 @@ CATALOGUE_WORDS = [
     ("Hello, I need 20 meters of blue cotton please", item("blue", "cotton", "20")),
     ("मुझे 20 मीटर नीला सूती कपड़ा चाहिए", item("blue", "cotton", "20")),
     ("20m blue cotton.", item("blue", "cotton", "20")),
+    ("1) 20m blue cotton", item("blue", "cotton", "20")),
 ]
 
 
@@ -249,6 +250,8 @@ NOT_SURE = [
     ("20 मीटर नीला", "नीला में कौन सा कपड़ा चाहिए?"),
     ("नीला सूती 20", "नीला सूती: 20 मीटर या 20 थान?"),
     ("20m blue and red cotton", "Which material in blue?"),
+    ("10-12 m blue cotton", "How many meters of blue cotton?"),
+    ("das barah meter neela suti", "neela suti kitne meter chahiye?"),
     ("20m blue aur red cotton", "neela mein kaunsa kapda chahiye?"),
 ]
 
@@ -608,9 +611,7 @@ def test_the_json_form_validates_back_into_the_same_interpretation():
 
 def test_the_model_refuses_fields_it_does_not_know():
     with pytest.raises(ValidationError):
-        ItemRequest.model_validate(
-            {"material": "cotton", "color": "blue", "quantity": 2, "unit": "m", "shade": "dark"}
-        )
+        ItemRequest.model_validate({"material": "cotton", "color": "blue", "quantity": 2, "unit": "m", "shade": "dark"})
 
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "0.001"])

@@ -143,14 +143,21 @@ def test_never_returns_an_item_that_was_not_fully_written(order):
     assert result.questions
 
 
+EACH_TEMPLATES = [
+    "{n}-{n} meter {colors} {material}",
+    "{n}m each of {colors} {material}",
+    "{colors} {material} {n}-{n} m",
+]
+
+
 @EXAMPLES
 @given(
     st.lists(st.sampled_from(sorted({name for _, name in COLORS})), min_size=2, max_size=4, unique=True),
     st.sampled_from(MATERIALS),
     st.integers(min_value=1, max_value=99),
-    st.sampled_from(["{n}-{n} meter {colors} {material}", "{n}m each of {colors} {material}", "{colors} {material} {n}-{n} m"]),
+    st.sampled_from(EACH_TEMPLATES),
     st.sampled_from([", ", " aur ", " and ", " और "]),
-)  # fmt: skip
+)
 def test_a_quantity_for_each_gives_every_listed_colour_that_quantity(colors, material, n, template, separator):
     material_alias, material_name = material
     text = template.format(n=n, colors=separator.join(colors), material=material_alias)
@@ -176,7 +183,9 @@ def orders_on_the_table(draw: st.DrawFn) -> Context:
 
 
 def alias_of(name: str, kind: str, draw: st.DrawFn) -> str:
-    return draw(st.sampled_from([alias for alias, canonical in (COLORS if kind == "color" else MATERIALS) if canonical == name]))
+    return draw(
+        st.sampled_from([alias for alias, canonical in (COLORS if kind == "color" else MATERIALS) if canonical == name])
+    )
 
 
 @EXAMPLES

@@ -1,0 +1,53 @@
+"""Use case: remind customers what they owe, on a schedule (one reminder per customer per day at most)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from chalicelib.domain.money import format_inr
+
+REMINDER_TEXT = {
+    "en": "Namaste {name}! A friendly reminder from {shop}: your outstanding balance is {amount}. Thank you!",
+    "hinglish": "Namaste {name}! {shop} se yaad dilana tha: aapka baaki {amount} hai. Dhanyavaad!",
+    "hi": "नमस्ते {name}! {shop} की ओर से याद दिलाना था: आपका बकाया {amount} है। धन्यवाद!",
+}
+
+
+class ReminderService:
+    def __init__(self, customers, whatsapp, shop_name: str, logger=None, clock=lambda: datetime.now(UTC)):
+        self._customers = customers
+        self._whatsapp = whatsapp
+        self._shop = shop_name
+        self._logger = logger
+        self._clock = clock
+
+    def send_due_reminders(self) -> dict:
+        """Remind every customer with a positive balance. A customer outside WhatsApp's 24-hour window cannot get
+        free-form text (error 131047); that is counted and logged, since an approved template is needed there."""
+        from chalicelib.adapters.whatsapp import OutsideWindowError, WhatsAppError
+        from chalicelib.domain.messages import OutboundMessage
+
+        today = self._clock().date().isoformat()
+        counts = {"reminded": 0, "outside_window": 0, "failed": 0}
+        for customer in self._customers.with_balance():
+            amount = format_inr(Decimal(customer["balance_paise"]) / 100)
+            language = customer.get("language") or "en"
+            text = REMINDER_TEXT.get(language, REMINDER_TEXT["en"]).format(
+                name=customer.get("name") or "", shop=self._shop, amount=amount
+            )
+            try:
+                self._whatsapp.send(
+                    OutboundMessage(to=customer["phone"], text=text),
+                    idempotency_key=f"reminder#{customer['phone']}#{today}",
+                )
+                counts["reminded"] += 1
+            except OutsideWindowError:
+                counts["outside_window"] += 1
+            except WhatsAppError as exc:
+                counts["failed"] += 1
+                if self._logger:
+                    self._logger.warning("reminder failed", extra={"code": exc.code, "reason": str(exc)})
+        if self._logger:
+            self._logger.info("reminders sent", extra=counts)
+        return counts
