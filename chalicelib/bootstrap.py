@@ -151,6 +151,7 @@ class Container:
             idempotency=self.idempotency,
             queue=self.inbound_queue,
             message_log=self.message_log,
+            outbox=self.outbox,
             app_secret=self.settings.whatsapp_app_secret,
             ttl_seconds=self.settings.processed_message_ttl_days * 86400,
             logger=get_logger(),

@@ -73,6 +73,7 @@ class Status(_Open):
     status: str
     timestamp: str = "0"
     recipient_id: str | None = None
+    biz_opaque_callback_data: str | None = None
     errors: list[StatusError] = []
 
 
@@ -138,6 +139,7 @@ class StatusUpdate:
     recipient: str
     timestamp: str
     errors: tuple[dict, ...] = ()
+    callback_data: str | None = None  # our outbox key, echoed back by Meta
 
 
 @dataclass
@@ -170,6 +172,7 @@ def reduce_envelope(envelope: Envelope) -> WebhookBatch:
                         recipient=status.recipient_id or "",
                         timestamp=status.timestamp,
                         errors=tuple(e.model_dump(exclude_none=True) for e in status.errors),
+                        callback_data=status.biz_opaque_callback_data,
                     )
                 )
     return batch

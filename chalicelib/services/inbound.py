@@ -33,6 +33,7 @@ class InboundService:
         queue: QueuePort,
         message_log: MessageLogPort,
         app_secret: str,
+        outbox=None,
         ttl_seconds: int,
         logger=None,
         clock=time.time,
@@ -40,6 +41,7 @@ class InboundService:
         self._idempotency = idempotency
         self._queue = queue
         self._log = message_log
+        self._outbox = outbox
         self._secret = app_secret
         self._ttl = ttl_seconds
         self._logger = logger
@@ -77,8 +79,19 @@ class InboundService:
                 errors=list(status.errors) or None,
                 at=_iso(status.timestamp),
             )
+            self._settle_outbox(status)
             result.statuses += 1
         return result
+
+    def _settle_outbox(self, status) -> None:
+        """A status echoing our outbox key proves Meta accepted that send: settle a record left pending by a
+        timeout, so it is never re-sent and never blocks the conversation."""
+        if self._outbox is None or not status.callback_data or status.status not in ("sent", "delivered", "read"):
+            return
+        try:
+            self._outbox.mark_sent(status.callback_data, status.wamid)
+        except KeyError:
+            pass  # not one of ours (another system's echo), nothing to settle
 
     def _enqueue_once(self, message: InboundMessage) -> bool:
         key = f"wamid#{message.wamid}"

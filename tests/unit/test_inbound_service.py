@@ -67,3 +67,18 @@ def test_a_signed_body_that_is_not_a_webhook_is_a_clear_error(world):
     body = json.dumps({"entry": "nope"}).encode()
     with pytest.raises(MalformedWebhook):
         service.receive(body, sign(body, SECRET))
+
+
+def test_a_status_echoing_our_outbox_key_settles_a_send_left_pending_by_a_timeout():
+    from chalicelib.adapters.whatsapp import InMemoryOutbox
+
+    outbox = InMemoryOutbox()
+    outbox.claim("reply#w1#0", "16505551234", {"type": "text"})
+    service = InboundService(
+        InMemoryIdempotency(), InMemoryQueue(), InMemoryMessageLog(), SECRET, outbox=outbox, ttl_seconds=60
+    )
+    body = json.loads((SAMPLES / "meta-status-sent.json").read_text())
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["biz_opaque_callback_data"] = "reply#w1#0"
+    raw = json.dumps(body).encode()
+    service.receive(raw, sign(raw, SECRET))
+    assert outbox.get("reply#w1#0").status == "sent"
