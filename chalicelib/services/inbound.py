@@ -33,8 +33,8 @@ class InboundService:
         queue: QueuePort,
         message_log: MessageLogPort,
         app_secret: str,
-        outbox=None,
         ttl_seconds: int,
+        outbox=None,
         logger=None,
         clock=time.time,
     ):
