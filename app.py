@@ -3,10 +3,12 @@
 Nothing heavy is imported here: each Lambda of the app imports this module on cold start.
 """
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
-from chalicelib.config import inbound_queue_name
+from chalicelib.config import approvals_queue_name, inbound_queue_name
+from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
+from chalicelib.web.owner_orders import owner_orders
 from chalicelib.web.owner_stock import owner_stock
 from chalicelib.web.webhook import webhook
 
@@ -14,6 +16,8 @@ app = Chalice(app_name="bharatbiz", configure_logs=False)  # Powertools Logger o
 app.register_blueprint(webhook)
 app.register_blueprint(health)
 app.register_blueprint(owner_stock)
+app.register_blueprint(owner_orders)
+app.register_blueprint(approval_pages)
 
 
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
@@ -21,6 +25,20 @@ def handle_inbound(event):
     from chalicelib.jobs.sqs import process_inbound_batch
 
     return process_inbound_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=approvals_queue_name(), batch_size=5)
+def handle_approvals(event):
+    from chalicelib.jobs.sqs import process_approvals_batch
+
+    return process_approvals_batch(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def expire_idle_orders(event):
+    from chalicelib.bootstrap import container
+
+    return container().expiry.expire_idle_orders()
 
 
 @app.schedule(Cron(30, 4, "*", "*", "?", "*"))  # 10:00 IST every day

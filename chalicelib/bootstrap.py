@@ -134,6 +134,30 @@ class Container:
                 self._vocabulary_cache = cached
             return cached[1]
 
+    @cached_property
+    def understanding(self):
+        """The deterministic interpreter, with Gemini behind it when GEMINI_API_KEY is set."""
+        from chalicelib.domain.interpreter import interpret
+        from chalicelib.logs import get_logger
+        from chalicelib.services.understanding import Understanding
+
+        llm = None
+        s = self.settings
+        if s.gemini_api_key:
+            from chalicelib.adapters.gemini import GeminiInterpreter
+
+            llm = GeminiInterpreter(
+                s.gemini_api_key, s.gemini_model, s.gemini_base_url, s.gemini_timeout_seconds, logger=get_logger()
+            )
+        return Understanding(interpret, llm, logger=get_logger())
+
+    @cached_property
+    def conversation_store(self):
+        from chalicelib.adapters.conversation_store import DynamoConversationStore
+
+        assert self.models_bound
+        return DynamoConversationStore()
+
     # --- use cases ---------------------------------------------------------------------------------------------
     @cached_property
     def stock(self):
@@ -162,6 +186,34 @@ class Container:
         from chalicelib.services.conversation import ConversationService
 
         return ConversationService(container=self)
+
+    @cached_property
+    def invoice_store(self):
+        from chalicelib.adapters.invoice_store import DynamoInvoiceStore
+
+        assert self.models_bound
+        return DynamoInvoiceStore(self.s3, self.settings.invoice_bucket)
+
+    def gst_rates(self):
+        """GST rates from the catalogue table (the owner's edits), falling back to the seed file when empty."""
+        rates = self.catalogue.gst_rates()
+        if not rates:
+            from chalicelib.domain.gst import load_seed_rates
+
+            rates = load_seed_rates()
+        return rates
+
+    @cached_property
+    def approval(self):
+        from chalicelib.services.approval import ApprovalService
+
+        return ApprovalService(self)
+
+    @cached_property
+    def expiry(self):
+        from chalicelib.services.expiry import ExpiryService
+
+        return ExpiryService(self)
 
     @cached_property
     def reminders(self):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.errors import AlreadyProcessed, StaleOrder
+from chalicelib.domain.errors import AlreadyProcessed, OutOfStock, StaleOrder
 
 HANDLED_TTL = timedelta(days=14)
 
@@ -98,12 +98,20 @@ class DynamoConversationStore:
         active_order_id: str | None,
         outcome: dict,
         language: str | None = None,
+        closed: dict | None = None,
+        closed_version: int | None = None,
+        reserve_parts: list | None = None,
     ) -> None:
-        """Write the step's result atomically; raises AlreadyProcessed or StaleOrder on a failed condition."""
+        """Write the step's result atomically.
+
+        Raises AlreadyProcessed (the message was handled meanwhile), OutOfStock naming the batches that could not be
+        reserved (nothing was written), or StaleOrder (the order or the customer changed: load and redo the step).
+        """
         from pynamodb.exceptions import TransactWriteError
         from pynamodb.transactions import TransactWrite
 
         from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
+        from chalicelib.adapters.stock_repository import reservation_items
 
         now = datetime.now(UTC).isoformat()
         handled = ProcessedKey(
@@ -128,17 +136,36 @@ class DynamoConversationStore:
             if previous_active is None
             else CustomerRecord.active_order_id == previous_active
         )
+        labels: list[str] = []
         try:
             with TransactWrite(connection=ProcessedKey._get_connection().connection) as tx:
                 tx.save(handled, condition=ProcessedKey.key.does_not_exist())
+                labels.append("handled")
+                if closed is not None:
+                    tx.save(_order_record(closed, closed_version))
+                    labels.append("closed")
                 if order is not None:
                     tx.save(_order_record(order, version))
+                    labels.append("order")
                 tx.update(CustomerRecord(phone), actions=customer_actions, condition=customer_condition)
+                labels.append("customer")
+                if reserve_parts:
+                    for label, add in reservation_items(order["order_id"], reserve_parts):
+                        add(tx)
+                        labels.append(label)
         except TransactWriteError as exc:
             if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
                 raise
-            if self.handled(wamid) is not None:
+            failed = [
+                label
+                for label, reason in zip(labels, exc.cancellation_reasons or [], strict=False)
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            ]
+            if "handled" in failed or self.handled(wamid) is not None:
                 raise AlreadyProcessed(wamid) from exc
+            batches = tuple(label.split("#", 1)[1] for label in failed if label.startswith("batch#"))
+            if batches and not {"order", "closed", "customer"} & set(failed):
+                raise OutOfStock("stock moved", batches) from exc
             raise StaleOrder(f"order or customer changed while handling {wamid}") from exc
 
     def save_order(self, order: dict, version: int) -> int:

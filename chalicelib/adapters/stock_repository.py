@@ -134,6 +134,78 @@ class DynamoStockRepository:
             raise out_of_stock(exc, merged) from exc
 
 
+def reservation_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
+    """Transaction items that reserve an order's allocation: each batch's movement (labelled 'batch#<id>') and the
+    order's reservation record (first writer wins, so a retried hand-over never reserves twice). Each item is a
+    function adding itself to a PynamoDB TransactWrite."""
+    from chalicelib.adapters.dynamo_models import BatchRecord, ProcessedKey
+
+    items: list[tuple[str, object]] = []
+    for m in merge_movements([Movement(stock_change(p), reserved=p.meters) for p in parts]):
+        items.append(
+            (
+                f"batch#{m.change.batch_id}",
+                lambda tx, m=m: tx.update(
+                    BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
+                ),
+            )
+        )
+    record = ProcessedKey(
+        f"reservation#{order_id}",
+        kind="reservation",
+        created_at=datetime.now(UTC).isoformat(),
+        detail={"parts": [p.to_dict() for p in parts]},
+    )
+    items.append(("reservation", lambda tx: tx.save(record, condition=ProcessedKey.key.does_not_exist())))
+    return items
+
+
+def release_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
+    """Transaction items that put an order's reserved stock back and forget its reservation record."""
+    from chalicelib.adapters.dynamo_models import BatchRecord, ProcessedKey
+
+    items: list[tuple[str, object]] = []
+    for m in merge_movements([Movement(release_change(p), reserved=-p.meters) for p in parts]):
+        items.append(
+            (
+                f"batch#{m.change.batch_id}",
+                lambda tx, m=m: tx.update(
+                    BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
+                ),
+            )
+        )
+    items.append(
+        (
+            "reservation",
+            lambda tx: tx.delete(ProcessedKey(f"reservation#{order_id}"), condition=ProcessedKey.key.exists()),
+        )
+    )
+    return items
+
+
+def deduction_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
+    """Transaction items that turn an order's reservation into a sale: reserved meters leave the books."""
+    from chalicelib.adapters.dynamo_models import BatchRecord, ProcessedKey
+
+    items: list[tuple[str, object]] = []
+    for m in merge_movements([Movement(StockChange(p.batch_id), reserved=-p.meters) for p in parts]):
+        items.append(
+            (
+                f"batch#{m.change.batch_id}",
+                lambda tx, m=m: tx.update(
+                    BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
+                ),
+            )
+        )
+    items.append(
+        (
+            "reservation",
+            lambda tx: tx.delete(ProcessedKey(f"reservation#{order_id}"), condition=ProcessedKey.key.exists()),
+        )
+    )
+    return items
+
+
 @dataclass(frozen=True)
 class Movement:
     """A stock change plus the meters it moves into (+) or out of (-) reservation."""

@@ -311,17 +311,21 @@ class WhatsAppClient:
         ``WhatsAppError`` subclass for Meta's error code (see the module docstring). The outbox records every outcome
         except the uncertain ones.
         """
+        return self.send_payload(message.to_graph_payload(), idempotency_key)
+
+    def send_payload(self, payload: dict, idempotency_key: str) -> str:
+        """``send`` for a Graph payload built earlier (``OutboundMessage.to_graph_payload()``), e.g. replies stored
+        with a handled message so a retry sends exactly what the first attempt meant to send. Same errors."""
         if not idempotency_key:
             raise ValueError("idempotency_key must not be empty")
-        payload = message.to_graph_payload()
+        payload = dict(payload)
+        to, kind = str(payload.get("to", "")), str(payload.get("type", ""))
         if len(idempotency_key) <= OPAQUE_DATA_MAX:
             payload["biz_opaque_callback_data"] = idempotency_key
-        who = mask_phone(message.to)
-        record = self._outbox.claim(idempotency_key, message.to, payload)
+        who = mask_phone(to)
+        record = self._outbox.claim(idempotency_key, to, payload)
         if record.status == "sent" and record.wamid:
-            logger.info(
-                "whatsapp: = %s %s already sent as %s (key %s)", who, message.kind, record.wamid, idempotency_key
-            )
+            logger.info("whatsapp: = %s %s already sent as %s (key %s)", who, kind, record.wamid, idempotency_key)
             return record.wamid
         if not record.claimed:
             logger.warning(
@@ -331,16 +335,14 @@ class WhatsAppClient:
         try:
             wamid = self._post(payload, idempotency_key)
         except DeliveryUncertainError:
-            logger.warning(
-                "whatsapp: ? %s %s outcome unknown (key %s); left pending", who, message.kind, idempotency_key
-            )
+            logger.warning("whatsapp: ? %s %s outcome unknown (key %s); left pending", who, kind, idempotency_key)
             raise
         except WhatsAppError as exc:
-            logger.warning("whatsapp: x %s %s failed: %s (key %s)", who, message.kind, exc, idempotency_key)
+            logger.warning("whatsapp: x %s %s failed: %s (key %s)", who, kind, exc, idempotency_key)
             self._outbox.mark_failed(idempotency_key, exc.code, exc.message)
             raise
         self._outbox.mark_sent(idempotency_key, wamid)
-        logger.info("whatsapp: → %s %s sent as %s (key %s)", who, message.kind, wamid, idempotency_key)
+        logger.info("whatsapp: → %s %s sent as %s (key %s)", who, kind, wamid, idempotency_key)
         return wamid
 
     def _post(self, payload: dict, key: str) -> str:

@@ -1,4 +1,4 @@
-"""The conversation engine: one customer event and their order in; the order's next state, the replies and the effects out.
+"""The conversation engine: an event and the customer's order in; the next state, the replies and the effects out.
 
 Pure: no I/O, no clock, no ids of its own. The service passes the stock (``StockView``), the vocabulary, ``now`` and
 ``new_order_id``, then stores ``Step.order`` (and ``Step.closed``), sends ``Step.replies`` in order and acts on
@@ -9,7 +9,7 @@ API
         ``order`` is the customer's latest order (active or finished) or None. Events:
         TextEvent(phone, name, interpretation), TapEvent(phone, name, button_id, language_hint="en"),
         UnsupportedEvent(phone, name, message_type, language_hint="en").
-    reservation_failed(order, changed_line_ids, stock, now, vocabulary=None) -> Step
+    reservation_failed(order, changed_line_ids, stock, now, vocabulary=None, max_rounds=3) -> Step
         After HandOver the stock could not be reserved: the changed lines are re-checked and the customer told.
     expire(order, now) -> Step          EXPIRED with a short message; a no-op Step for an order that cannot expire.
     owner_decided(order, approved, reason, now=None) -> Step
@@ -50,6 +50,8 @@ Rules
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -140,7 +142,7 @@ class AskedQuestion:
 Effect = HandOver | OrderClosed | AskedQuestion
 
 
-@dataclass
+@dataclass(frozen=True)
 class Step:
     order: Order | None
     replies: list[OutboundMessage] = field(default_factory=list)
@@ -200,7 +202,7 @@ def expire(order: Order, now: datetime) -> Step:
     """EXPIRED with a short message; an order already with the owner (or finished) is left as it is."""
     if order.state not in (S.COLLECTING_ITEMS, S.CUSTOMER_NEGOTIATION, S.FINAL_CUSTOMER_CONFIRMATION):
         return Step(order=order)
-    turn = _Turn(order, order.customer_phone, _NoStock(), _seed_vocabulary(), now, MAX_ROUNDS)
+    turn = _Turn(order, order.customer_phone, _NoStock(), Vocabulary(), now, MAX_ROUNDS)
     turn.move(S.EXPIRED)
     turn.say(replies.expired(turn.order))
     return turn.finish()
@@ -208,7 +210,7 @@ def expire(order: Order, now: datetime) -> Step:
 
 def owner_decided(order: Order, approved: bool, reason: str | None, now: datetime | None = None) -> Step:
     """The owner's answer: ORDER_COMPLETED or ORDER_REJECTED. Raises IllegalTransition unless the order waits for it."""
-    turn = _Turn(order, order.customer_phone, _NoStock(), _seed_vocabulary(), now or order.updated_at, MAX_ROUNDS)
+    turn = _Turn(order, order.customer_phone, _NoStock(), Vocabulary(), now or order.updated_at, MAX_ROUNDS)
     turn.move(S.ORDER_COMPLETED if approved else S.ORDER_REJECTED)
     turn.say(replies.approved(turn.order) if approved else replies.rejected(turn.order, reason))
     return turn.finish()
@@ -242,11 +244,6 @@ class _Turn:
     def active(self) -> bool:
         return self.order is not None and self.order.is_active
 
-    @property
-    def language(self) -> Language:
-        assert self.order is not None
-        return self.order.language
-
     def say(self, *messages: OutboundMessage) -> None:
         self._flush_notes()
         self.replies.extend(messages)
@@ -255,8 +252,9 @@ class _Turn:
         if sentence not in self.notes:
             self.notes.append(sentence)
 
-    def move(self, state: OrderState, order: Order | None = None) -> None:
-        order = order or self.order
+    def move(self, state: OrderState) -> None:
+        """Change the order's state through the transition table; staying in a state is no transition."""
+        order = self.order
         assert order is not None
         if state is order.state:
             return
@@ -293,14 +291,10 @@ class _NoStock:
         raise AssertionError("this entry point does not check stock")
 
 
-_SEED: list[Vocabulary] = []
-
-
+@functools.cache
 def _seed_vocabulary() -> Vocabulary:
-    """The seed vocabulary, loaded once, for entry points the service may call without one."""
-    if not _SEED:
-        _SEED.append(Vocabulary.from_seed())
-    return _SEED[0]
+    """The seed vocabulary, read once, for ``reservation_failed`` called without the shop's own."""
+    return Vocabulary.from_seed()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -388,7 +382,9 @@ def _new_order(turn: _Turn, event: TextEvent, language: Language, new_order_id: 
         return
     if previous is not None:
         turn.move(S.CANCELLED)
-        turn.say(replies.previous_cancelled(previous, language, ask_for_new=not reading.items and not reading.questions))
+        turn.say(
+            replies.previous_cancelled(previous, language, ask_for_new=not reading.items and not reading.questions)
+        )
     if reading.items:
         turn.closed = previous
         _start(turn, event, language, reading.items, reading.questions, new_order_id)
@@ -517,6 +513,8 @@ def _find(order: Order, target: str, vocabulary: Vocabulary) -> OrderLine | None
     if target.isdigit():
         return order.numbered(int(target))
     said = f" {normalise(target)} "
+    if (number := re.fullmatch(r" \D*?(\d+) ", said)) is not None:  # "item 2", "no. 2"
+        return order.numbered(int(number.group(1)))
     scored = []
     for line in order.active_lines:
         hits = _mentions(said, vocabulary.color(line.color), line.color)
@@ -537,7 +535,8 @@ def _accept(turn: _Turn, line: OrderLine) -> int:
     if line.status is not ItemStatus.NEGOTIATING or line.allocation is None or line.min_cut is not None:
         return 0  # not checked yet (still collecting), below the minimum cut, or already settled
     if line.allocation.status is InventoryStatus.OUT_OF_STOCK:
-        turn.note(replies.note(turn.order, "nothing_to_take", turn.vocabulary, line))
+        name = replies.line_name(line, turn.order.language, turn.vocabulary)
+        turn.note(replies.text("nothing_to_take", turn.order.language, name=name))
         return 0
     line.status = ItemStatus.ACCEPTED
     line.accepted_quantity = line.allocation.available_quantity
@@ -564,7 +563,8 @@ def _add_or_replace(turn: _Turn, item: ItemRequest) -> int:
     offered = [
         line
         for line in turn.order.active_lines
-        if line.unit == item.unit and any((a.material, a.color) == (item.material, item.color) for a in line.alternatives)
+        if line.unit == item.unit
+        and any((a.material, a.color) == (item.material, item.color) for a in line.alternatives)
     ]
     if len(offered) == 1 and _quantity(turn, item.material, item.color, item.quantity, item.unit) is not None:
         _replace(turn, offered[0], item.material, item.color, item.quantity)
@@ -599,7 +599,7 @@ def _replace(turn: _Turn, line: OrderLine, material: str, color: str, quantity: 
         successor = OrderLine(order.next_line_id(), material, color, amount, line.unit)
         order.lines.insert(order.lines.index(line) + 1, successor)
     line.status, line.replaced_by = ItemStatus.REPLACED, successor.line_id
-    old = replies.cloth_name(line.material, line.color, order.language, turn.vocabulary)
+    old = replies.line_name(line, order.language, turn.vocabulary)
     new = replies.cloth_name(material, color, order.language, turn.vocabulary)
     turn.note(replies.text("replaced", order.language, old=old, new=new))
     return successor
@@ -814,8 +814,10 @@ def _tap(turn: _Turn, choice: Choice) -> bool:
 
 def _takes_part(line: OrderLine) -> bool:
     allocation = line.allocation
-    return line.status is ItemStatus.NEGOTIATING and allocation is not None and (
-        allocation.status is InventoryStatus.PARTIAL_AVAILABLE
+    return (
+        line.status is ItemStatus.NEGOTIATING
+        and allocation is not None
+        and (allocation.status is InventoryStatus.PARTIAL_AVAILABLE)
     )
 
 

@@ -17,7 +17,9 @@ from decimal import Decimal
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.interpretation import Language
 from chalicelib.domain.messages import (
+    BUTTONS_MAX,
     INTERACTIVE_BODY_MAX,
+    LIST_ROWS_MAX,
     ROW_TITLE_MAX,
     Button,
     ListRow,
@@ -28,7 +30,7 @@ from chalicelib.domain.messages import (
 )
 from chalicelib.domain.money import format_inr, format_meters
 from chalicelib.domain.order import ItemStatus, Order, OrderLine, OrderState
-from chalicelib.domain.stock import Allocation, Alternative, InventoryStatus
+from chalicelib.domain.stock import Allocation, InventoryStatus
 
 # --------------------------------------------------------------------------------------------------------------
 # Button and list ids
@@ -92,7 +94,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         "hi": "20 मीटर नीला सूती और 6 मीटर लाल पॉलिएस्टर",
     },
     "welcome": {
-        "en": "Namaste{name}! Send your order here, for example:\n{example}\nWe will check the stock and tell you the price.",
+        "en": "Namaste{name}! Send your order here, for example:\n{example}\nWe will check the stock and tell you "
+        "the price.",
         "hinglish": "Namaste{name}! Apna order yahan bhejiye, jaise:\n{example}\nHum stock check karke rate batayenge.",
         "hi": "नमस्ते{name}! अपना ऑर्डर यहाँ भेजिए, जैसे:\n{example}\nहम स्टॉक देखकर दाम बताएँगे।",
     },
@@ -320,13 +323,14 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "rejected_no_reason": {
         "en": "Sorry, the shop owner could not accept order {id}. Please call the shop for details.",
-        "hinglish": "Maaf kijiye, shop owner order {id} accept nahi kar paaye. Zyada jaankari ke liye shop ko call kijiye.",
+        "hinglish": "Maaf kijiye, shop owner order {id} accept nahi kar paaye. "
+        "Zyada jaankari ke liye shop ko call kijiye.",
         "hi": "माफ़ कीजिए, दुकान मालिक ऑर्डर {id} स्वीकार नहीं कर पाए। ज़्यादा जानकारी के लिए दुकान पर फ़ोन कीजिए।",
     },
     "stock_moved": {
-        "en": "Sorry, the stock changed while we were confirming:",
-        "hinglish": "Maaf kijiye, confirm karte waqt stock badal gaya:",
-        "hi": "माफ़ कीजिए, पक्का करते समय स्टॉक बदल गया:",
+        "en": "Sorry, the stock has just changed:",
+        "hinglish": "Maaf kijiye, stock abhi badal gaya:",
+        "hi": "माफ़ कीजिए, स्टॉक अभी बदल गया:",
     },
     "prices_changed": {
         "en": "The prices changed since your last summary; please check again.",
@@ -424,6 +428,10 @@ def cloth_name(material: str, color: str, language: Language, vocabulary: Vocabu
     return name if language == "hi" else name[:1].upper() + name[1:]
 
 
+def line_name(line: OrderLine, language: Language, vocabulary: Vocabulary) -> str:
+    return cloth_name(line.material, line.color, language, vocabulary)
+
+
 def amount(quantity: Decimal, unit: str, language: Language) -> str:
     """ "20 m", "2 rolls", "20 मीटर", "2 थान"."""
     in_meters, one_roll, rolls = _UNITS[language]
@@ -463,7 +471,7 @@ def price(allocation: Allocation, language: Language) -> str:
 
 def line_text(line: OrderLine, language: Language, vocabulary: Vocabulary) -> str:
     """One numbered line of a report or summary: what it is, what can be given, its price and any lot note."""
-    name = cloth_name(line.material, line.color, language, vocabulary)
+    name = line_name(line, language, vocabulary)
     asked = amount(line.quantity, line.unit, language)
     head = f"{line.number}. " if line.number else ""
     allocation = line.allocation
@@ -504,7 +512,9 @@ def welcome(to: str, language: Language, name: str | None = None) -> OutboundMes
 
 
 def welcome_back(order: Order, name: str | None = None) -> OutboundMessage:
-    return plain(order.customer_phone, text("welcome_back", order.language, name=_greeting_name(name), id=order.order_id))
+    return plain(
+        order.customer_phone, text("welcome_back", order.language, name=_greeting_name(name), id=order.order_id)
+    )
 
 
 def help_message(to: str, language: Language) -> OutboundMessage:
@@ -532,7 +542,9 @@ def stale(to: str, language: Language, has_order: bool) -> OutboundMessage:
     return plain(to, text("stale" if has_order else "stale_no_order", language))
 
 
-def questions(to: str, language: Language, asked: Sequence[str], noted: Order | None, vocabulary: Vocabulary):
+def questions(
+    to: str, language: Language, asked: Sequence[str], noted: Order | None, vocabulary: Vocabulary
+) -> OutboundMessage:
     """The interpreter's questions, word for word; with the lines already noted when an order is being collected."""
     rows: list[str] = []
     if noted is not None and noted.active_lines:
@@ -550,7 +562,7 @@ def collecting(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
 
 
 def _noted_line(line: OrderLine, language: Language, vocabulary: Vocabulary) -> str:
-    name = cloth_name(line.material, line.color, language, vocabulary)
+    name = line_name(line, language, vocabulary)
     return f"{line.number}. {name} — {amount(line.quantity, line.unit, language)}"
 
 
@@ -569,17 +581,17 @@ def report(order: Order, vocabulary: Vocabulary, updated: bool = False) -> Outbo
 def line_choice(order: Order, line: OrderLine, vocabulary: Vocabulary) -> OutboundMessage:
     """The question about one unresolved line, with its choices as buttons (or a list of alternatives)."""
     language = order.language
-    name = cloth_name(line.material, line.color, language, vocabulary)
+    name = line_name(line, language, vocabulary)
     remove = _button(Choice(CANCEL_LINE, line.line_id), text("btn_remove", language))
     head = f"{line.number}. "
     if line.min_cut is not None or line.allocation is None:
-        body = f"{head}{line_text(line, language, vocabulary)[len(head) :]}\n{text('ask_min_cut', language)}"
+        body = f"{line_text(line, language, vocabulary)}\n{text('ask_min_cut', language)}"
         return OutboundMessage(to=order.customer_phone, text=body, buttons=(remove,))
     if line.allocation.status is InventoryStatus.PARTIAL_AVAILABLE:
         available = amount(line.allocation.available_quantity, line.unit, language)
         asked = amount(line.quantity, line.unit, language)
         key = "ask_partial" if line.alternatives else "ask_partial_no_options"
-        body = f"{head}{text('partial', language, name=name, available=available, asked=asked)}.\n"
+        body = f"{head}{text('partial', language, name=name, available=available, asked=asked)}{_stop(language)}\n"
         body += text(key, language, available=available)
         buttons = [_button(Choice(ACCEPT, line.line_id), text("btn_take", language, q=available))]
         if line.alternatives:
@@ -587,15 +599,15 @@ def line_choice(order: Order, line: OrderLine, vocabulary: Vocabulary) -> Outbou
         return OutboundMessage(to=order.customer_phone, text=body, buttons=(*buttons, remove))
     body = head + text("out_of_stock", language, name=name, asked=amount(line.quantity, line.unit, language))
     if not line.alternatives:
-        body += ".\n" + text("ask_out_no_options", language)
+        body += _stop(language) + "\n" + text("ask_out_no_options", language)
         return OutboundMessage(to=order.customer_phone, text=body, buttons=(remove,))
-    return _alternatives_message(order, line, vocabulary, body + ".\n" + text("ask_out", language))
+    return _alternatives_message(order, line, vocabulary, body + _stop(language) + "\n" + text("ask_out", language))
 
 
 def alternatives(order: Order, line: OrderLine, vocabulary: Vocabulary) -> OutboundMessage:
     """The cloths that could replace ``line`` (its stored ``alternatives``), each a choice, plus removing it."""
     language = order.language
-    name = cloth_name(line.material, line.color, language, vocabulary)
+    name = line_name(line, language, vocabulary)
     if not line.alternatives:
         return plain(order.customer_phone, text("no_alternatives", language, name=name))
     header = text("alternatives", language, name=name, asked=amount(line.quantity, line.unit, language))
@@ -603,34 +615,34 @@ def alternatives(order: Order, line: OrderLine, vocabulary: Vocabulary) -> Outbo
 
 
 def _alternatives_message(order: Order, line: OrderLine, vocabulary: Vocabulary, header: str) -> OutboundMessage:
+    """The alternatives as buttons when they and "remove" fit in three, else as a list."""
     language = order.language
     asked = amount(line.quantity, line.unit, language)
-    offers = [(alt, cloth_name(alt.material, alt.color, language, vocabulary)) for alt in line.alternatives]
     rows = [header]
-    for alt, name in offers:
-        rows.append(text("alternative", language, name=name, rate=format_inr(alt.price_per_meter), asked=asked,
-                         amount=format_inr(alt.amount)))  # fmt: skip
+    choices: list[tuple[Choice, str, str]] = []  # choice, title, list row description
+    for alt in line.alternatives:
+        name = cloth_name(alt.material, alt.color, language, vocabulary)
+        rate, total = format_inr(alt.price_per_meter), format_inr(alt.amount)
+        rows.append(text("alternative", language, name=name, rate=rate, asked=asked, amount=total))
+        choices.append((Choice(PICK, line.line_id, alt.material, alt.color), name, _per_meter(rate, language, total)))
+    choices.append((Choice(CANCEL_LINE, line.line_id), text("btn_remove", language), ""))
     body = "\n".join(rows)
-    picks = [(_pick(line, alt), name) for alt, name in offers]
-    remove = (Choice(CANCEL_LINE, line.line_id), text("btn_remove", language))
-    titles = [button_title(title) for _, title in [*picks, remove]]
-    if len(picks) + 1 <= 3 and len(set(titles)) == len(titles):
-        buttons = tuple(_button(choice, title) for choice, title in [*picks, remove])
+    titles = [button_title(title) for _, title, _ in choices]
+    if len(choices) <= BUTTONS_MAX and len(set(titles)) == len(titles):
+        buttons = tuple(_button(choice, title) for choice, title, _ in choices)
         return OutboundMessage(to=order.customer_phone, text=body, buttons=buttons)
-    list_rows = [_row(choice, title, _alternative_description(alt, language)) for (choice, title), (alt, _) in
-                 zip(picks, offers, strict=True)]  # fmt: skip
-    list_rows.append(_row(*remove))
+    list_rows = tuple(_row(choice, title, description) for choice, title, description in choices[:LIST_ROWS_MAX])
     return OutboundMessage(
         to=order.customer_phone,
         text=body,
         list_button=button_title(text("list_choose", language)),
-        list_sections=(ListSection(rows=tuple(list_rows[:10])),),
+        list_sections=(ListSection(rows=list_rows),),
     )
 
 
-def _alternative_description(alt: Alternative, language: Language) -> str:
+def _per_meter(rate: str, language: Language, total: str) -> str:
     per = {"en": "/m", "hinglish": "/meter", "hi": "/मीटर"}[language]
-    return f"{format_inr(alt.price_per_meter)}{per} · {format_inr(alt.amount)}"
+    return f"{rate}{per} · {total}"
 
 
 def bounded_choice(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
@@ -642,7 +654,7 @@ def bounded_choice(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
         if allocation is None or allocation.status is InventoryStatus.OUT_OF_STOCK or line.min_cut is not None:
             continue
         quantity = line.accepted_quantity if line.status is ItemStatus.ACCEPTED else allocation.available_quantity
-        kept.append(f"{cloth_name(line.material, line.color, language, vocabulary)} {amount(quantity, line.unit, language)}")
+        kept.append(f"{line_name(line, language, vocabulary)} {amount(quantity, line.unit, language)}")
     items = ", ".join(kept) or text("nothing", language)
     buttons = (
         _button(Choice(TAKE_AVAILABLE), text("btn_take_available", language)),
@@ -681,8 +693,8 @@ def edit_help(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
     if len(lines) < 2:
         return plain(order.customer_phone, body)
     rows = tuple(
-        _row(Choice(CANCEL_LINE, line.line_id), f"{line.number}. {cloth_name(line.material, line.color, language, vocabulary)}")
-        for line in lines[:10]
+        _row(Choice(CANCEL_LINE, line.line_id), f"{line.number}. {line_name(line, language, vocabulary)}")
+        for line in lines[:LIST_ROWS_MAX]
     )
     label = button_title(text("list_remove", language))
     return OutboundMessage(
@@ -742,23 +754,19 @@ def stock_moved(order: Order, lines: Sequence[OrderLine], vocabulary: Vocabulary
     return plain(order.customer_phone, "\n".join(rows))
 
 
-def note(order: Order, key: str, vocabulary: Vocabulary, line: OrderLine | None = None, **parts: str) -> str:
-    """One sentence for a notes message, naming ``line`` when given."""
-    if line is not None:
-        parts["name"] = cloth_name(line.material, line.color, order.language, vocabulary)
-    return text(key, order.language, **parts)
-
-
 def which_item(order: Order, vocabulary: Vocabulary) -> str:
-    options = ", ".join(
-        f"{line.number}. {cloth_name(line.material, line.color, order.language, vocabulary)}"
-        for line in order.active_lines
-    )
+    options = ", ".join(f"{line.number}. {line_name(line, order.language, vocabulary)}" for line in order.active_lines)
     return text("which_item", order.language, options=options)
 
 
 def _about(order: Order, key: str, **parts: str) -> OutboundMessage:
-    return plain(order.customer_phone, text(key, order.language, id=order.order_id, total=format_inr(order.total), **parts))
+    return plain(
+        order.customer_phone, text(key, order.language, id=order.order_id, total=format_inr(order.total), **parts)
+    )
+
+
+def _stop(language: Language) -> str:
+    return "।" if language == "hi" else "."
 
 
 def _button(choice: Choice, title: str) -> Button:
@@ -767,7 +775,3 @@ def _button(choice: Choice, title: str) -> Button:
 
 def _row(choice: Choice, title: str, description: str = "") -> ListRow:
     return ListRow(id=choice.id, title=shorten(" ".join(title.split()), ROW_TITLE_MAX), description=description)
-
-
-def _pick(line: OrderLine, alt: Alternative) -> Choice:
-    return Choice(PICK, line.line_id, alt.material, alt.color)

@@ -32,3 +32,28 @@ def _inbound_record(record) -> None:
         logger.exception("inbound record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
         raise
     logger.info("inbound record processed", extra=context)
+
+
+def process_approvals_batch(event: dict, context=None) -> dict:
+    """Standard approvals queue: each owner decision is its own record; a failed one is retried alone."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return process_partial_response(event=event, record_handler=_approval_record, processor=processor, context=context)
+
+
+def _approval_record(record) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.logs import get_logger
+    from chalicelib.services.approval import parse_command
+
+    logger = get_logger()
+    context = {"message_id": record.message_id, "receive_count": record.attributes.approximate_receive_count}
+    try:
+        command = parse_command(record.body)
+        logger.set_correlation_id(command["order_id"])
+        outcome = container().approval.execute(command)
+    except Exception as exc:
+        logger.exception("approval record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
+        raise
+    logger.info("approval record processed", extra={**context, "order_id": command["order_id"], "outcome": outcome})

@@ -1,22 +1,189 @@
-"""Use case: handle one inbound customer message from the queue (log it, answer it)."""
+"""Use case: handle one inbound customer message from the queue — understand it, run the conversation engine,
+commit the result in one transaction, then send the replies.
+
+Order of work, and why:
+1. A message already handled (``handled#<wamid>``) is not run again; if its replies did not all go out (the
+   worker died after the commit), they are sent now. The outbox keeps each reply single.
+2. Load the customer's order with its version, understand the text (deterministic first, Gemini when unsure), run
+   the pure engine.
+3. Commit: the handled key, the order (version-checked), the customer's active order, and, when the customer
+   confirmed (HandOver), the reservation of every allocated batch — all in one DynamoDB transaction. If stock moved
+   the reservation fails alone: the engine re-checks the changed lines and that step is committed instead. If the
+   order changed under us (a concurrent delivery), load again and redo the step; if the message was handled
+   meanwhile, stop.
+4. Send the replies (and the owner's notification with its signed links), then mark the message delivered.
+"""
 
 from __future__ import annotations
 
+import time
+import uuid
+from datetime import UTC, datetime
+
+from chalicelib.domain.errors import AlreadyProcessed, OutOfStock, StaleOrder
 from chalicelib.domain.webhook import InboundMessage
 
-ACK_TEXT = "Namaste! We received your message and will reply shortly. / आपका संदेश मिल गया है।"
-HANDLED_TTL_SECONDS = 14 * 86400
+MAX_ATTEMPTS = 4
+NON_ORDER_KEYS = ("invoice", "decision", "reservation")  # kept on the stored order across engine saves
 
 
 class ConversationService:
     def __init__(self, container):
         self._c = container
 
+    # --- entry point -------------------------------------------------------------------------------------------
     def handle(self, message: InboundMessage) -> None:
-        from chalicelib.domain.messages import OutboundMessage
-
+        store = self._c.conversation_store
         self._c.message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
-        reply = OutboundMessage(to=message.phone, text=ACK_TEXT)
-        wamid = self._c.whatsapp.send(reply, idempotency_key=f"reply#{message.wamid}#0")
-        self._c.message_log.record(message.phone, "out", wamid, "text", text=reply.text)
-        self._c.idempotency.claim(f"handled#{message.wamid}", "handled", HANDLED_TTL_SECONDS)
+        outcome = store.handled(message.wamid)
+        if outcome is None:
+            outcome = self._run(message)
+            if outcome is None:  # handled by a concurrent delivery meanwhile
+                outcome = store.handled(message.wamid) or {"replies": []}
+        if not outcome.get("delivered"):
+            self._deliver(message.wamid, outcome)
+
+    # --- the step ----------------------------------------------------------------------------------------------
+    def _run(self, message: InboundMessage) -> dict | None:
+        from chalicelib.domain import conversation as engine
+
+        store = self._c.conversation_store
+        for attempt in range(MAX_ATTEMPTS):
+            loaded = store.load(message.phone)
+            order = self._order(loaded)
+            now = datetime.now(UTC)
+            event, source = self._event(message, order)
+            stock = self._c.stock.view()
+            vocabulary = self._c.vocabulary()
+            result = engine.step(order, event, stock, vocabulary, now, _new_order_id)
+            try:
+                return self._commit(message, loaded, result, source, stock, vocabulary, now)
+            except AlreadyProcessed:
+                return None
+            except StaleOrder:
+                time.sleep(0.05 * (attempt + 1))
+        raise StaleOrder(f"gave up after {MAX_ATTEMPTS} attempts on {message.wamid}")
+
+    def _order(self, loaded):
+        from chalicelib.domain.order import Order
+
+        return Order.from_dict(loaded.order) if loaded.order else None
+
+    def _event(self, message: InboundMessage, order):
+        from chalicelib.domain import conversation as engine
+
+        hint = order.language if order is not None else self._language_hint(message)
+        if message.type == "tap":
+            return engine.TapEvent(message.phone, message.name, message.reply_id or "", hint), "tap"
+        if message.type != "text":
+            return engine.UnsupportedEvent(message.phone, message.name, message.type, hint), "unsupported"
+        context = order.context() if order is not None else None
+        understood = self._c.understanding.understand(message.text or "", self._c.vocabulary(), context)
+        return engine.TextEvent(message.phone, message.name, understood.interpretation), understood.source
+
+    def _language_hint(self, message: InboundMessage) -> str:
+        """A new customer's taps or photos: answer in the language of their last stored order, else English."""
+        loaded = self._c.conversation_store.load(message.phone)
+        return (loaded.customer or {}).get("language") or "en"
+
+    def _commit(self, message, loaded, result, source, stock, vocabulary, now) -> dict:
+        from chalicelib.domain import conversation as engine
+
+        store = self._c.conversation_store
+        reserve = None
+        if any(isinstance(e, engine.HandOver) for e in result.effects):
+            reserve = [p for line in result.order.lines_for_summary for p in line.allocation.parts]
+        try:
+            outcome = self._outcome(result, source, now)
+            store.commit(**self._commit_args(message, loaded, result, outcome), reserve_parts=reserve)
+            return outcome
+        except OutOfStock as moved:
+            changed = [
+                line.line_id
+                for line in result.order.lines_for_summary
+                if any(p.batch_id in moved.batch_ids for p in line.allocation.parts)
+            ] or [line.line_id for line in result.order.lines_for_summary]
+            retry = engine.reservation_failed(result.order, changed, stock, now, vocabulary)
+            outcome = self._outcome(retry, source, now)
+            store.commit(**self._commit_args(message, loaded, retry, outcome), reserve_parts=None)
+            return outcome
+
+    def _commit_args(self, message, loaded, result, outcome) -> dict:
+        order = result.order
+        previous_active = (loaded.customer or {}).get("active_order_id")
+        order_dict = None
+        if order is not None and (
+            result.changed or loaded.order is None or order.order_id != (loaded.order or {}).get("order_id")
+        ):
+            order_dict = order.to_dict()
+            if loaded.order and loaded.order.get("order_id") == order.order_id:
+                order_dict.update({k: loaded.order[k] for k in NON_ORDER_KEYS if k in loaded.order})
+        same_order = loaded.order is not None and order is not None and loaded.order["order_id"] == order.order_id
+        closed = result.closed.to_dict() if result.closed is not None else None
+        return {
+            "phone": message.phone,
+            "name": message.name,
+            "wamid": message.wamid,
+            "order": order_dict,
+            "version": loaded.version if same_order else None,
+            "closed": closed,
+            "closed_version": loaded.version if closed and loaded.order else None,
+            "previous_active": previous_active,
+            "active_order_id": order.order_id if order is not None and order.is_active else None,
+            "outcome": outcome,
+            "language": order.language if order is not None else None,
+        }
+
+    def _outcome(self, result, source, now) -> dict:
+        """The replies (and owner notification) to send, stored with the handled key so a retry sends the same."""
+        from chalicelib.domain import conversation as engine
+
+        replies = [m.to_graph_payload() for m in result.replies]
+        if any(isinstance(e, engine.HandOver) for e in result.effects):
+            notice = self._c.approval.owner_notification(result.order, now)
+            replies.append(notice.to_graph_payload())
+        return {
+            "replies": replies,
+            "source": source,
+            "state": result.order.state.value if result.order is not None else None,
+            "effects": [type(e).__name__ for e in result.effects],
+        }
+
+    # --- sending -----------------------------------------------------------------------------------------------
+    def _deliver(self, wamid: str, outcome: dict) -> None:
+        from chalicelib.adapters.whatsapp import DeliveryUncertainError, WhatsAppError
+        from chalicelib.logs import get_logger, mask_phone
+
+        logger = get_logger()
+        for index, payload in enumerate(outcome.get("replies", [])):
+            to = payload.get("to", "")
+            try:
+                sent_wamid = self._c.whatsapp.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
+                self._c.message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
+            except DeliveryUncertainError:
+                # Meta may have it already; sending again could double a message. The status webhook settles it.
+                logger.warning("reply delivery uncertain", extra={"wamid": wamid, "to": mask_phone(to)})
+            except WhatsAppError as exc:
+                if exc.retryable:
+                    raise  # throttled or unreachable: let SQS retry the message; sent replies stay single
+                logger.warning(
+                    "reply not deliverable",
+                    extra={"wamid": wamid, "to": mask_phone(to), "code": exc.code, "reason": str(exc)},
+                )
+        self._c.conversation_store.mark_delivered(wamid)
+
+
+def _new_order_id() -> str:
+    """Time-ordered and short enough to read out: 'ORD-20261122-3F9A1C'."""
+    return f"ORD-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
+
+
+def _text_of(payload: dict) -> str | None:
+    kind = payload.get("type")
+    if kind == "text":
+        return payload["text"]["body"]
+    if kind == "interactive":
+        return payload["interactive"]["body"]["text"]
+    if kind == "document":
+        return payload["document"].get("caption")
+    return None

@@ -1,0 +1,163 @@
+"""Invoices, the gapless invoice series, the ledger and the owner's decisions, written in single transactions."""
+
+from __future__ import annotations
+
+from chalicelib.domain.errors import OutOfStock, StaleOrder
+
+
+class DynamoInvoiceStore:
+    def __init__(self, s3_client, bucket: str):
+        self._s3 = s3_client
+        self._bucket = bucket
+
+    def current_seq(self, fy: str) -> int:
+        """The last number issued in financial year ``fy`` (0 before the first)."""
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.adapters.dynamo_models import InvoiceRecord
+
+        try:
+            return int(InvoiceRecord.get(f"SEQ#{fy}", consistent_read=True).seq or 0)
+        except DoesNotExist:
+            return 0
+
+    def commit_approval(
+        self,
+        *,
+        order_data,
+        version,
+        fy,
+        seq,
+        invoice,
+        parts,
+        phone,
+        balance_paise,
+        customer_exists,
+        active_order_id,
+        total_paise,
+        at,
+    ) -> None:
+        """One transaction: deduction, order state, next invoice number, invoice, ledger debit, new balance.
+        Raises StaleOrder when any condition failed because something moved (retry with fresh reads), OutOfStock
+        when the reservation is not there any more."""
+        from chalicelib.adapters.conversation_store import _order_record
+        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord, ProcessedKey
+        from chalicelib.adapters.stock_repository import deduction_items
+
+        number = invoice["number"]
+        items = [("order", lambda tx: tx.save(_order_record(order_data, version)))]
+        counter = InvoiceRecord(f"SEQ#{fy}")
+        if seq == 0:
+            items.append(
+                (
+                    "counter",
+                    lambda tx: tx.save(
+                        InvoiceRecord(f"SEQ#{fy}", seq=1, created_at=at),
+                        condition=InvoiceRecord.invoice_key.does_not_exist(),
+                    ),
+                )
+            )
+        else:
+            items.append(
+                (
+                    "counter",
+                    lambda tx: tx.update(
+                        counter, actions=[InvoiceRecord.seq.set(seq + 1)], condition=InvoiceRecord.seq == seq
+                    ),
+                )
+            )
+        record = InvoiceRecord(
+            f"INV#{number}", order_id=order_data["order_id"], number=number, data=invoice, created_at=at
+        )
+        items.append(("invoice", lambda tx: tx.save(record, condition=InvoiceRecord.invoice_key.does_not_exist())))
+        items += deduction_items(order_data["order_id"], parts)
+        entry = LedgerEntryRecord(
+            phone,
+            f"{at}#{number}",
+            kind="debit",
+            amount_paise=total_paise,
+            balance_after_paise=balance_paise + total_paise,
+            reference=number,
+            at=at,
+        )
+        items.append(("ledger", lambda tx: tx.save(entry, condition=LedgerEntryRecord.entry_id.does_not_exist())))
+        actions = [CustomerRecord.balance_paise.set(balance_paise + total_paise)]
+        condition = (
+            (CustomerRecord.balance_paise == balance_paise)
+            if customer_exists and balance_paise
+            else (CustomerRecord.balance_paise.does_not_exist() | (CustomerRecord.balance_paise == 0))
+        )
+        if active_order_id == order_data["order_id"]:
+            actions.append(CustomerRecord.active_order_id.remove())
+            condition &= CustomerRecord.active_order_id == active_order_id
+        items.append(("customer", lambda tx: tx.update(CustomerRecord(phone), actions=actions, condition=condition)))
+        _transact(items, ProcessedKey)
+
+    def commit_rejection(self, *, order_data, version, parts, phone, active_order_id) -> None:
+        """One transaction: order rejected, reserved stock back on the shelf, the customer free to order again."""
+        from chalicelib.adapters.conversation_store import _order_record
+        from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
+        from chalicelib.adapters.stock_repository import release_items
+
+        items = [("order", lambda tx: tx.save(_order_record(order_data, version)))]
+        items += release_items(order_data["order_id"], parts)
+        if active_order_id == order_data["order_id"]:
+            items.append(
+                (
+                    "customer",
+                    lambda tx: tx.update(
+                        CustomerRecord(phone),
+                        actions=[CustomerRecord.active_order_id.remove()],
+                        condition=CustomerRecord.active_order_id == active_order_id,
+                    ),
+                )
+            )
+        _transact(items, ProcessedKey)
+
+    def ensure_pdf(self, number: str, render) -> str:
+        """The invoice's PDF on S3 under a deterministic key (a retry overwrites, never duplicates), SSE on."""
+        from chalicelib.adapters.dynamo_models import InvoiceRecord
+
+        record = InvoiceRecord.get(f"INV#{number}", consistent_read=True)
+        key = f"invoices/{number.replace('/', '-')}.pdf"
+        if record.s3_key:
+            return record.s3_key
+        pdf = render(record.data)
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=pdf,
+            ContentType="application/pdf",
+            ServerSideEncryption="AES256",
+            Metadata={"invoice-number": number, "order-id": record.order_id or ""},
+        )
+        record.update(actions=[InvoiceRecord.s3_key.set(key)])
+        return key
+
+    def invoices_of(self, order_id: str) -> list[dict]:
+        from chalicelib.adapters.dynamo_models import InvoiceRecord
+
+        return [{"number": r.number, "s3_key": r.s3_key} for r in InvoiceRecord.by_order.query(order_id)]
+
+
+def _transact(items, model) -> None:
+    from pynamodb.exceptions import TransactWriteError
+    from pynamodb.transactions import TransactWrite
+
+    labels = []
+    try:
+        with TransactWrite(connection=model._get_connection().connection) as tx:
+            for label, add in items:
+                add(tx)
+                labels.append(label)
+    except TransactWriteError as exc:
+        if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
+            raise
+        failed = [
+            label
+            for label, reason in zip(labels, exc.cancellation_reasons or [], strict=False)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        ]
+        if failed and all(label.startswith("batch#") or label == "reservation" for label in failed):
+            raise OutOfStock("the reservation is not there", tuple(x.split("#", 1)[-1] for x in failed)) from exc
+        raise StaleOrder(f"conditions failed: {', '.join(failed) or 'conflict'}") from exc

@@ -1,0 +1,51 @@
+"""Use case: expire conversations the customer walked away from, so the next message starts afresh.
+
+An order still being put together (COLLECTING_ITEMS, CUSTOMER_NEGOTIATION, FINAL_CUSTOMER_CONFIRMATION) that has not
+changed for ORDER_IDLE_HOURS expires, and the customer is told. Nothing is reserved before the customer confirms, so
+there is no stock to release. An order waiting for the owner is not expired: its stock is reserved and only the owner
+decides (the owner API lists what is waiting).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.errors import StaleOrder
+
+ORDER_IDLE_HOURS = 24
+EXPIRING_STATES = ("COLLECTING_ITEMS", "CUSTOMER_NEGOTIATION", "FINAL_CUSTOMER_CONFIRMATION")
+
+
+class ExpiryService:
+    def __init__(self, container, idle_hours: int = ORDER_IDLE_HOURS):
+        self._c = container
+        self._idle = timedelta(hours=idle_hours)
+
+    def expire_idle_orders(self, now: datetime | None = None) -> dict:
+        from chalicelib.adapters.whatsapp import WhatsAppError
+        from chalicelib.domain import conversation as engine
+        from chalicelib.domain.order import Order
+        from chalicelib.logs import get_logger
+
+        now = now or datetime.now(UTC)
+        store = self._c.conversation_store
+        expired = 0
+        for state in EXPIRING_STATES:
+            for data in store.orders_in_state(state, limit=500):
+                version = data.pop("_version")
+                order = Order.from_dict(data)
+                if now - order.updated_at < self._idle:
+                    continue
+                result = engine.expire(order, now)
+                try:
+                    store.save_order(result.order.to_dict(), version)
+                except StaleOrder:
+                    continue  # the customer wrote meanwhile: not idle after all
+                store.clear_active(order.customer_phone, order.order_id)
+                for index, message in enumerate(result.replies):
+                    try:
+                        self._c.whatsapp.send(message, idempotency_key=f"expired#{order.order_id}#{index}")
+                    except Exception:
+                        pass
+                expired += 1
+        return {"expired": expired}
