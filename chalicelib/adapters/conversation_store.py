@@ -222,7 +222,8 @@ def _order_record(order: dict, version: int | None):
         updated_at=order["updated_at"],
         data=order,
     )
-    record.version = version
+    if version is not None:
+        record.version = version
     return record
 
 

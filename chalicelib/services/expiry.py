@@ -22,10 +22,8 @@ class ExpiryService:
         self._idle = timedelta(hours=idle_hours)
 
     def expire_idle_orders(self, now: datetime | None = None) -> dict:
-        from chalicelib.adapters.whatsapp import WhatsAppError
         from chalicelib.domain import conversation as engine
         from chalicelib.domain.order import Order
-        from chalicelib.logs import get_logger
 
         now = now or datetime.now(UTC)
         store = self._c.conversation_store
