@@ -22,8 +22,10 @@ class ExpiryService:
         self._idle = timedelta(hours=idle_hours)
 
     def expire_idle_orders(self, now: datetime | None = None) -> dict:
+        from chalicelib.adapters.whatsapp import WhatsAppError
         from chalicelib.domain import conversation as engine
         from chalicelib.domain.order import Order
+        from chalicelib.logs import get_logger
 
         now = now or datetime.now(UTC)
         store = self._c.conversation_store
@@ -43,7 +45,7 @@ class ExpiryService:
                 for index, message in enumerate(result.replies):
                     try:
                         self._c.whatsapp.send(message, idempotency_key=f"expired#{order.order_id}#{index}")
-                    except Exception:
-                        pass
+                    except WhatsAppError as exc:  # the order is expired either way; the notice is best effort
+                        get_logger().warning("expiry notice not sent", extra={"code": exc.code, "reason": str(exc)})
                 expired += 1
         return {"expired": expired}
