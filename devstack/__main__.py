@@ -117,6 +117,12 @@ def cmd_provision(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    from devstack.demo import main
+
+    return main()
+
+
 def cmd_package(args) -> int:
     from pathlib import Path
 
@@ -170,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     prov.add_argument("--endpoint", default="http://127.0.0.1:4566")
     prov.add_argument("--prefix", default="bharatbiz-local")
     prov.set_defaults(func=cmd_provision)
+
+    demo = sub.add_parser("demo", help="play a whole order on a fresh local stack (what `make demo` does)")
+    demo.set_defaults(func=cmd_demo)
 
     pkg = sub.add_parser("package", help="chalice package with infra/template.json merged (for AWS)")
     pkg.add_argument("--stage", default="dev", choices=["dev", "prod"])

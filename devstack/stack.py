@@ -7,6 +7,7 @@ DEVSTACK_AWS_ENDPOINT to use an AWS endpoint that is already running (LocalStack
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -56,6 +57,7 @@ class StackConfig:
     status_callbacks: bool = True
     retry_delay: float = 2.0
     write_state: bool = True
+    quiet: bool = False  # no per-request lines from the app server (the demo prints its own story)
 
 
 class Stack:
@@ -108,13 +110,13 @@ class Stack:
     def stop(self) -> None:
         if self.scheduler:
             self.scheduler.stop()
+        if self.graph:  # first, so no status callback is posted to an app that is going away
+            self.graph.stop()
         for mapping in self.mappings:
             mapping.stop()
         if self.app_server:
             self.app_server.shutdown()
             self.app_server.server_close()
-        if self.graph:
-            self.graph.stop()
         if self.emulator:
             self.emulator.stop()
         if self.config.write_state and STATE_FILE.exists():
@@ -165,9 +167,12 @@ class Stack:
 
         import app as app_module
 
-        server = create_local_server(
-            app_module.app, Config.create(chalice_stage="local"), self.config.host, self._app_port()
-        )
+        config = Config.create(chalice_stage="local")
+        server = create_local_server(app_module.app, config, self.config.host, self._app_port())
+        if self.config.quiet:
+            server.server.RequestHandlerClass = functools.partial(
+                _quiet_handler_class(), app_object=server.app_object, config=config
+            )
         self.app_server = server.server
         threading.Thread(target=self.app_server.serve_forever, name="app", daemon=True).start()
 
@@ -219,6 +224,16 @@ class Stack:
             "phone_number_id": env_value("WHATSAPP_PHONE_NUMBER_ID"),
             "pid": os.getpid(),
         }
+
+
+def _quiet_handler_class():
+    from chalice.local import ChaliceRequestHandler
+
+    class Quiet(ChaliceRequestHandler):
+        def log_message(self, format, *args):
+            pass
+
+    return Quiet
 
 
 def _queue_suffix(logical: str) -> str:

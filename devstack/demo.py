@@ -1,0 +1,164 @@
+"""`make demo`: a whole order on a fresh local stack — the customer's messages, a negotiation, the confirmation,
+the owner's approval through the signed link over HTTP, and the invoice PDF in the bucket sent on WhatsApp.
+
+It starts its own stack on free ports (so it runs beside `make run`), prints the conversation and where the invoice
+is, and exits 0 only if every step happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+CUSTOMER = "919812345678"
+OUT_DIR = Path(__file__).resolve().parent.parent / "build" / "demo"
+
+
+class DemoFailed(RuntimeError):
+    pass
+
+
+def _show(who: str, text: str) -> None:
+    lines = text.strip().splitlines() or [""]
+    print(f"{who:>10} › {lines[0]}")
+    for line in lines[1:]:
+        print(f"{'':>10}   {line}")
+
+
+def _replies(messages: list[dict]) -> list[dict]:
+    from devstack.fake_graph import summarise
+
+    out = []
+    for message in messages:
+        summary = summarise(message["payload"])
+        out.append(summary)
+        text = summary.get("text") or ""
+        if summary.get("buttons"):
+            text += "\n" + "  ".join(f"[{b['title']}]" for b in summary["buttons"])
+        if summary.get("list"):
+            text += "\n" + "\n".join(f"  • {row['title']} ({row.get('description', '')})" for row in summary["list"])
+        if summary.get("document"):
+            text += f"\n📄 {summary['document']['filename']}"
+        _show("shop", text)
+    return out
+
+
+def _say(client, text: str) -> list[dict]:
+    _show("customer", text)
+    return _replies(client.send(CUSTOMER, text))
+
+
+def _tap(client, button_id: str, title: str) -> list[dict]:
+    _show("customer", f"(taps “{title}”)")
+    return _replies(client.tap(CUSTOMER, button_id))
+
+
+def _find_button(replies: list[dict], prefix: str) -> dict:
+    for reply in replies:
+        for choice in (reply.get("buttons") or []) + (reply.get("list") or []):
+            if choice["id"].startswith(prefix):
+                return choice
+    raise DemoFailed(f"no choice starting with {prefix!r} was offered")
+
+
+def play(client, stack) -> int:
+    from devstack.client import http
+
+    print("\n— A customer orders on WhatsApp (Hinglish) —\n")
+    _say(client, "namaste")
+    replies = _say(client, "20m blue cotton aur 6m red polyester")
+    alt = _find_button(replies, "alt:")
+    replies = _tap(client, alt["id"], alt["title"])
+    pick = _find_button(replies, "pick:")
+    replies = _tap(client, pick["id"], pick["title"])
+    confirm = _find_button(replies, "confirm")
+    _tap(client, confirm["id"], confirm["title"])
+
+    print("\n— The owner gets a WhatsApp notification —\n")
+    owner_messages = client.messages(to=client.info["owner_phone"])
+    if not owner_messages:
+        raise DemoFailed("the owner was not notified")
+    notice = owner_messages[-1]["payload"]["text"]["body"]
+    _show("owner inbox", notice)
+    approve_url = re.search(r"Approve: (\S+)", notice).group(1)
+
+    print("\n— The owner opens the Approve link and presses Approve —\n")
+    since = client.last_seq()
+    status, page = http("GET", approve_url)
+    title = re.search(r"<title>(.*?)</title>", page.decode()).group(1)
+    _show("owner", f"GET {approve_url[:60]}… → {status} “{title}”")
+    status, page = http("POST", approve_url, b"", {"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+    title = re.search(r"<title>(.*?)</title>", page.decode()).group(1)
+    _show("owner", f"POST (Approve) → {status} “{title}”")
+
+    print("\n— The invoice reaches the customer —\n")
+    document = _wait_for_document(client)
+    _replies(client.messages(to=CUSTOMER, since=since))
+    return _save_invoice(stack, document)
+
+
+def _wait_for_document(client, timeout: float = 30) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for message in client.messages(to=CUSTOMER):
+            if message["payload"].get("type") == "document":
+                return message
+        time.sleep(0.3)
+    raise DemoFailed("no invoice document was sent to the customer")
+
+
+def _save_invoice(stack, document: dict) -> int:
+    from chalicelib.bootstrap import container
+
+    c = container()
+    bucket = c.settings.invoice_bucket
+    keys = [o["Key"] for o in c.s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    if not keys:
+        raise DemoFailed("no invoice PDF in the bucket")
+    key = keys[-1]
+    head = c.s3.head_object(Bucket=bucket, Key=key)
+    body = c.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    local = OUT_DIR / Path(key).name
+    local.write_bytes(body)
+    print(
+        f"\nInvoice PDF: s3://{bucket}/{key} ({len(body):,} bytes, {head.get('ServerSideEncryption')} encrypted)\n"
+        f"Saved a copy to {local}\n"
+        f"WhatsApp document link: {document['payload']['document']['link'][:90]}…\n"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("devstack.fake_graph").setLevel(logging.ERROR)
+    from devstack.client import Client
+    from devstack.stack import Stack, StackConfig
+
+    config = StackConfig(
+        aws_port=0,
+        app_port=0,
+        graph_port=0,
+        prefix="bharatbiz-demo",
+        scheduler=False,
+        write_state=False,
+        quiet=True,
+    )
+    print("Starting a fresh local stack (embedded AWS emulator, fake WhatsApp, the app, the workers)…")
+    stack = Stack(config).start()
+    try:
+        return play(Client(info=stack.describe()), stack)
+    except DemoFailed as exc:
+        print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

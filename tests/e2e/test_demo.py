@@ -1,0 +1,22 @@
+"""`make demo` plays a whole order on its own fresh stack and exits 0 with the invoice in the bucket."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_demo_plays_a_whole_order_and_ends_with_an_invoice_on_s3_and_whatsapp():
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "customer › 20m blue cotton aur 6m red polyester" in out
+    assert "owner › POST (Approve) → 200 “Order approved”" in out
+    assert "Invoice PDF: s3://bharatbiz-demo-invoices/invoices/" in out and "AES256 encrypted" in out
+    assert "📄 BB-" in out
