@@ -210,6 +210,12 @@ class Container:
         return ApprovalService(self)
 
     @cached_property
+    def customers(self):
+        from chalicelib.services.customers import CustomerService
+
+        return CustomerService(self.conversation_store)
+
+    @cached_property
     def expiry(self):
         from chalicelib.services.expiry import ExpiryService
 

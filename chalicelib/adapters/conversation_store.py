@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from chalicelib.domain.errors import AlreadyProcessed, OutOfStock, StaleOrder
 
@@ -204,6 +205,29 @@ class DynamoConversationStore:
         from chalicelib.adapters.dynamo_models import ProcessedKey
 
         ProcessedKey(f"handled#{wamid}").update(actions=[ProcessedKey.done.set(True)])
+
+    def update_customer(self, phone: str, **fields) -> None:
+        """Set the given customer fields (None leaves a field as it is)."""
+        from chalicelib.adapters.dynamo_models import CustomerRecord
+
+        actions = [getattr(CustomerRecord, k).set(v) for k, v in fields.items() if v is not None]
+        if actions:
+            CustomerRecord(phone).update(actions=actions)
+
+    def ledger(self, phone: str) -> list[dict]:
+        """A customer's ledger entries, oldest first, in rupees."""
+        from chalicelib.adapters.dynamo_models import LedgerEntryRecord
+
+        return [
+            {
+                "at": e.at,
+                "kind": e.kind,
+                "amount": str(Decimal(e.amount_paise) / 100),
+                "reference": e.reference,
+                "balance_after": str(Decimal(e.balance_after_paise) / 100),
+            }
+            for e in LedgerEntryRecord.query(phone)
+        ]
 
     def orders_in_state(self, state: str, limit: int = 100) -> list[dict]:
         from chalicelib.adapters.dynamo_models import OrderRecord

@@ -343,6 +343,7 @@ class ApprovalService:
     def _after_commit(self, order_id: str) -> None:
         """Idempotent follow-up of a decided order: invoice PDF on S3, the customer's messages, the owner's note."""
         from chalicelib.domain.messages import Document, OutboundMessage
+        from chalicelib.domain.money import format_inr
 
         order, data, _ = self._load(order_id)
         decision = data.get("decision") or {}
@@ -356,10 +357,13 @@ class ApprovalService:
                 Params={"Bucket": self._c.settings.invoice_bucket, "Key": key},
                 ExpiresIn=self._c.settings.invoice_url_ttl_seconds,
             )
+            total = format_inr(data["invoice"]["grand_total"])
             document = OutboundMessage(
                 to=order.customer_phone,
-                text=f"Tax invoice {number}",
-                document=Document(link=link, filename=f"{number.replace('/', '-')}.pdf", caption=f"Invoice {number}"),
+                text=f"Tax invoice {number}: {total} including GST",
+                document=Document(
+                    link=link, filename=f"{number.replace('/', '-')}.pdf", caption=f"Invoice {number}: {total}"
+                ),
             )
             self._send(document, f"invoice#{order_id}")
             self._send(

@@ -1,0 +1,38 @@
+"""Use cases on customers: the owner records a customer's GST details; the owner reads a customer's account."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+class CustomerService:
+    def __init__(self, store):
+        self._store = store
+
+    def update_details(self, phone: str, details: dict) -> dict:
+        """Validate like an invoice would (a GSTIN's state must match the state code); raises ValueError."""
+        from chalicelib.domain.invoice import Party
+
+        party = Party(
+            name=str(details.get("name") or phone),
+            gstin=details.get("gstin") or None,
+            state_code=str(details.get("state_code") or ""),
+            phone=phone,
+        )
+        self._store.update_customer(
+            phone, name=details.get("name"), gstin=party.gstin, state=party.state_name, state_code=party.state_code
+        )
+        return self.details(phone)
+
+    def details(self, phone: str) -> dict:
+        customer = self._store.load(phone).customer or {"phone": phone}
+        return {
+            "phone": phone,
+            "name": customer.get("name"),
+            "gstin": customer.get("gstin"),
+            "state": customer.get("state"),
+            "state_code": customer.get("state_code"),
+            "balance": str(Decimal(customer.get("balance_paise", 0)) / 100),
+            "active_order_id": customer.get("active_order_id"),
+            "ledger": self._store.ledger(phone),
+        }
