@@ -210,6 +210,16 @@ class Container:
         return ApprovalService(self)
 
     @cached_property
+    def reference(self):
+        from chalicelib.services.reference import ReferenceService
+
+        def forget():
+            with self._lock:
+                self._vocabulary_cache = None
+
+        return ReferenceService(self.catalogue, forget)
+
+    @cached_property
     def customers(self):
         from chalicelib.services.customers import CustomerService
 

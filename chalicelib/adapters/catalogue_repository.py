@@ -38,6 +38,12 @@ class DynamoCatalogue:
 
         CatalogueRecord(term.kind, term.name, data=_term_data(term)).save()
 
+    def put_gst_rate(self, rate: GstRate) -> None:
+        """Add a rate from its effective date (a change of rate is a new row; history is kept)."""
+        from chalicelib.adapters.dynamo_models import CatalogueRecord
+
+        CatalogueRecord("gst_rate", f"{rate.hsn}#{rate.effective_from.isoformat()}", data=rate.to_dict()).save()
+
     def vocabulary(self) -> Vocabulary:
         from chalicelib.adapters.dynamo_models import CatalogueRecord
 

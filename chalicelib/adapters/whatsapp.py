@@ -50,7 +50,6 @@ The double-send policy (``send(message, idempotency_key)``)
 from __future__ import annotations
 
 import json
-import logging
 import random
 import threading
 import time
@@ -63,7 +62,17 @@ from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
 from chalicelib.domain.messages import OutboundMessage, mask_phone
 
-logger = logging.getLogger(__name__)
+
+class _PowertoolsLog:
+    """The process's Powertools Logger (JSON lines), looked up on first use so importing this module stays cheap."""
+
+    def __getattr__(self, name: str):
+        from chalicelib.logs import get_logger
+
+        return getattr(get_logger(), name)
+
+
+logger = _PowertoolsLog()
 
 MAX_DELAY = 5.0  # seconds; a Lambda cannot wait longer between two tries of one reply
 OPAQUE_DATA_MAX = 512  # Meta's limit on biz_opaque_callback_data
