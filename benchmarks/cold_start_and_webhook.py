@@ -92,7 +92,8 @@ def main() -> int:
         latencies.sort()
         print("\nPOST /webhook on the local stack (verify, conditional put, enqueue; 60 requests, warm):")
         print(
-            f"  p50 {latencies[29] * 1000:.1f} ms   p95 {latencies[56] * 1000:.1f} ms   max {latencies[-1] * 1000:.1f} ms"
+            f"  p50 {latencies[29] * 1000:.1f} ms   p95 {latencies[56] * 1000:.1f} ms"
+            f"   max {latencies[-1] * 1000:.1f} ms"
         )
     finally:
         stack.stop()
