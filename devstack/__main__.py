@@ -78,6 +78,12 @@ def cmd_extract(args) -> int:
     return main(([args.text] if args.text else []) + (["--jsonl"] if args.jsonl else []))
 
 
+def cmd_llm_usage(args) -> int:
+    from devstack.llm_usage import main
+
+    return main(["--json"] if args.json else [])
+
+
 def cmd_stock(args) -> int:
     from devstack.stock_cli import import_file, show
 
@@ -160,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("text", nargs="?")
     extract.add_argument("--jsonl", action="store_true", help='read {"text": …} lines on stdin')
     extract.set_defaults(func=cmd_extract)
+
+    usage = sub.add_parser("llm-usage", help="how many typical messages need the LLM (no stack, no network)")
+    usage.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    usage.set_defaults(func=cmd_llm_usage)
 
     stock = sub.add_parser("stock", help="the shop's stock on the local stack")
     stock_sub = stock.add_subparsers(dest="stock_command", required=True)

@@ -49,7 +49,8 @@ def _customer_dict(record) -> dict:
 
 class DynamoConversationStore:
     def load(self, phone: str) -> Loaded:
-        """The customer and their active order (with its version), read consistently."""
+        """The customer and their active order (with its version), read consistently; with no active order, their
+        latest finished one, which the engine only reads ("your last order …: approved") and never changes."""
         from pynamodb.exceptions import DoesNotExist
 
         from chalicelib.adapters.dynamo_models import CustomerRecord, OrderRecord
@@ -60,7 +61,10 @@ class DynamoConversationStore:
             customer = None
         active = customer.active_order_id if customer else None
         if not active:
-            return Loaded(_customer_dict(customer), None, None)
+            latest = next(iter(OrderRecord.by_customer.query(phone, scan_index_forward=False, limit=1)), None)
+            if latest is None:
+                return Loaded(_customer_dict(customer), None, None)
+            return Loaded(_customer_dict(customer), dict(latest.data), int(latest.version))
         record = OrderRecord.get(active, consistent_read=True)
         return Loaded(_customer_dict(customer), dict(record.data), int(record.version))
 
@@ -137,29 +141,27 @@ class DynamoConversationStore:
             if previous_active is None
             else CustomerRecord.active_order_id == previous_active
         )
-        labels: list[str] = []
+        tx = _RequestOrder()
         try:
-            with TransactWrite(connection=ProcessedKey._get_connection().connection) as tx:
-                tx.save(handled, condition=ProcessedKey.key.does_not_exist())
-                labels.append("handled")
+            with TransactWrite(connection=ProcessedKey._get_connection().connection) as transaction:
+                tx.wrap(transaction)
+                tx.label("handled").save(handled, condition=ProcessedKey.key.does_not_exist())
                 if closed is not None:
-                    tx.save(_order_record(closed, closed_version))
-                    labels.append("closed")
+                    tx.label("closed").save(_order_record(closed, closed_version))
                 if order is not None:
-                    tx.save(_order_record(order, version))
-                    labels.append("order")
-                tx.update(CustomerRecord(phone), actions=customer_actions, condition=customer_condition)
-                labels.append("customer")
+                    tx.label("order").save(_order_record(order, version))
+                tx.label("customer").update(
+                    CustomerRecord(phone), actions=customer_actions, condition=customer_condition
+                )
                 if reserve_parts:
                     for label, add in reservation_items(order["order_id"], reserve_parts):
-                        add(tx)
-                        labels.append(label)
+                        add(tx.label(label))
         except TransactWriteError as exc:
             if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
                 raise
             failed = [
                 label
-                for label, reason in zip(labels, exc.cancellation_reasons or [], strict=False)
+                for label, reason in zip(tx.labels, exc.cancellation_reasons or [], strict=False)
                 if reason is not None and reason.code == "ConditionalCheckFailed"
             ]
             if "handled" in failed or self.handled(wamid) is not None:
@@ -233,6 +235,49 @@ class DynamoConversationStore:
         from chalicelib.adapters.dynamo_models import OrderRecord
 
         return [dict(r.data) | {"_version": int(r.version)} for r in OrderRecord.by_state.query(state, limit=limit)]
+
+
+class _RequestOrder:
+    """Labels the items of a PynamoDB TransactWrite in the order the request carries them.
+
+    DynamoDB gives one cancellation reason per item, in request order, but PynamoDB sends condition checks, then
+    deletes, then puts, then updates, whatever order they were added in: labels kept in the order of adding would
+    pin a failed stock condition on another item."""
+
+    _SENT = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
+
+    def __init__(self) -> None:
+        self._transaction = None
+        self._items: list[tuple[int, int, str]] = []
+        self._label = ""
+
+    def wrap(self, transaction) -> None:
+        self._transaction = transaction
+
+    def label(self, label: str) -> _RequestOrder:
+        """Name the next item added."""
+        self._label = label
+        return self
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for _, _, label in sorted(self._items)]
+
+    def save(self, *args, **kwargs):
+        return self._add("save", *args, **kwargs)
+
+    def update(self, *args, **kwargs):
+        return self._add("update", *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._add("delete", *args, **kwargs)
+
+    def condition_check(self, *args, **kwargs):
+        return self._add("condition_check", *args, **kwargs)
+
+    def _add(self, kind: str, *args, **kwargs):
+        self._items.append((self._SENT[kind], len(self._items), self._label))
+        return getattr(self._transaction, kind)(*args, **kwargs)
 
 
 def _order_record(order: dict, version: int | None):

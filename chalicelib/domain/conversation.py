@@ -540,6 +540,7 @@ def _accept(turn: _Turn, line: OrderLine) -> int:
         return 0
     line.status = ItemStatus.ACCEPTED
     line.accepted_quantity = line.allocation.available_quantity
+    line.alternatives = []  # answered: a cloth written later is one more line, not this one's replacement
     return 1
 
 
@@ -664,7 +665,7 @@ def _check(stock: StockView, line: OrderLine) -> None:
         return
     line.allocation, line.min_cut = allocation, None
     if allocation.status is InventoryStatus.FULL_AVAILABLE:
-        line.status, line.accepted_quantity = ItemStatus.ACCEPTED, line.quantity
+        line.status, line.accepted_quantity, line.alternatives = ItemStatus.ACCEPTED, line.quantity, []
     else:
         line.alternatives = _alternatives(stock, line)
 
