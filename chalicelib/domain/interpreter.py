@@ -159,7 +159,8 @@ _FILLER = (
     "aap|aapko|apna|mera|meri|mere|hamara|hamare|chahiye|chahie|chaiye|chahiyee|chahiya|bhejo|bhej|bhejna|"
     "bhejiye|bhejdo|bhej do|dena|dedo|de do|dijiye|dijie|dijiyega|de|do|kar|karo|kardo|krdo|kar do|karna|"
     "kijiye|karwa|ka|ki|ke|ko|se|me|mein|main|hai|hain|he|h|ho|hoga|tha|wala|wali|wale|vala|vali|vale|waala|"
-    "bhi|also|add|plus|extra|ye|yeh|wo|woh|vo|order|bas|ek|one|abhi|aaj|jaldi|ke liye|liye|"
+    "bhi|also|add|plus|extra|ye|yeh|wo|woh|vo|order|bas|ek|one|abhi|aaj|jaldi|ke liye|liye|le lo|lelo|le lijiye|"
+    "lijiye|lena|"
     "मुझे|मुझको|हमें|हमको|मेरा|मेरी|मेरे|कृपया|जी|भाई|साहब|का|की|के|को|से|में|है|हैं|हो|वाला|वाली|वाले|रंग|"
     "कपड़ा|कपड़े|कपडा|कपडे|धन्यवाद|शुक्रिया|नमस्ते|नमस्कार|चाहिए|चाहिये|भेजो|भेज|भेजना|भेजिए|भेजिये|भेजें|"
     "दो|दे|देना|दें|दीजिए|दीजिये|कर|करो|करें|करना|कीजिए|ऑर्डर|आर्डर|यह|ये|वो|वह|कुल|बस|भी|एक|अभी|के लिए|लिए"
@@ -273,7 +274,7 @@ _HINGLISH_MARKERS = frozenset(  # split by hand: _words_of would drop "aur" as a
         "aur hai hain chahiye chahie chaiye kar karo kardo de dedo bhi wala wali wale mujhe hume bhejo bhejna haan "
         "nahi nahin theek thik ji bhai naya sab hata hatao lunga lenge dikhao pakka madad namaste koi kuch kya ka ki "
         "ke ko mein gaj than thaan baaki baki jitna chalega kitna kitne rang kapda ye yeh wo dijiye kijiye accha "
-        "acha"
+        "acha lo lijiye lena"
     ).split()
 )
 _AMBIGUOUS_NUMBER_WORDS = frozenset(_words_of("do sat tin tera no"))  # also ordinary words; not a Hinglish sign

@@ -672,3 +672,12 @@ def test_the_cli_reads_a_line_with_its_order_context():
 
 def test_the_cli_without_text_is_a_usage_error():
     assert run_cli([])[0] == 2
+
+
+def test_le_lo_after_an_item_is_hinglish_and_certain():
+    from chalicelib.domain.catalogue import Vocabulary
+    from chalicelib.domain.interpreter import interpret
+
+    reading = interpret("6m black polyester le lo", Vocabulary.from_seed())
+    assert reading.certain and reading.language == "hinglish"
+    assert [(i.material, i.color, i.quantity) for i in reading.items] == [("polyester", "black", 6)]
