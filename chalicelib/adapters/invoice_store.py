@@ -144,20 +144,24 @@ def _transact(items, model) -> None:
     from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
-    labels = []
+    from chalicelib.adapters.conversation_store import _RequestOrder
+
+    # Cancellation reasons come in request order, which PynamoDB groups by kind: label them the same way.
+    tx = _RequestOrder()
     try:
-        with TransactWrite(connection=model._get_connection().connection) as tx:
+        with TransactWrite(connection=model._get_connection().connection) as transaction:
+            tx.wrap(transaction)
             for label, add in items:
-                add(tx)
-                labels.append(label)
+                add(tx.label(label))
     except TransactWriteError as exc:
         if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
             raise
         failed = [
             label
-            for label, reason in zip(labels, exc.cancellation_reasons or [], strict=False)
+            for label, reason in zip(tx.labels, exc.cancellation_reasons or [], strict=False)
             if reason is not None and reason.code == "ConditionalCheckFailed"
         ]
         if failed and all(label.startswith("batch#") or label == "reservation" for label in failed):
-            raise OutOfStock("the reservation is not there", tuple(x.split("#", 1)[-1] for x in failed)) from exc
+            batches = tuple(label.split("#", 1)[1] for label in failed if label.startswith("batch#"))
+            raise OutOfStock("the reservation is not there", batches) from exc
         raise StaleOrder(f"conditions failed: {', '.join(failed) or 'conflict'}") from exc

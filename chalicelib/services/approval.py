@@ -53,6 +53,13 @@ class ApprovalService:
         data, version = found
         return Order.from_dict(data), data, version
 
+    def state(self, order_id: str) -> str:
+        """The order's state, read consistently (a cheap poll while a decision is applied); raises NotFound."""
+        found = self._c.conversation_store.load_order(order_id)
+        if found is None:
+            raise NotFound(f"no order {order_id}")
+        return found[0]["state"]
+
     def _customer(self, phone: str) -> dict:
         return self._c.conversation_store.load(phone).customer or {"phone": phone}
 
@@ -250,8 +257,19 @@ class ApprovalService:
         ttl = max(60, claims.expires_at - int(time.time())) + 86400
         if self._c.idempotency.claim(f"link#{claims.nonce}", "link", ttl, {"order_id": claims.order_id}) is not None:
             raise LinkUsed("this link was used already")
-        self.request(claims.order_id, action, "link", reason)
+        try:
+            self.request(claims.order_id, action, "link", reason)
+        except Exception:
+            # Not queued (the queue failed): give the link back, or the owner's retry would find it "used" while
+            # nothing was decided.
+            self._unspend(claims.nonce)
+            raise
         return claims
+
+    def _unspend(self, nonce: str) -> None:
+        from chalicelib.adapters.dynamo_models import ProcessedKey
+
+        ProcessedKey(f"link#{nonce}").delete()
 
     # --- execution (approvals worker) --------------------------------------------------------------------------
     def execute(self, command: dict) -> str:

@@ -24,8 +24,13 @@ STATE_TEXT = {
     "ORDER_COMPLETED": "approved",
     "ORDER_REJECTED": "rejected",
     "WAITING_OWNER_CONFIRMATION": "waiting for your decision",
+    "COLLECTING_ITEMS": "still being put together by the customer",
+    "CUSTOMER_NEGOTIATION": "still being agreed with the customer",
+    "FINAL_CUSTOMER_CONFIRMATION": "waiting for the customer's confirmation",
 }
 WAIT_FOR_WORKER_SECONDS = 6
+WAITING = "WAITING_OWNER_CONFIRMATION"
+DONE = {"approve": "ORDER_COMPLETED", "reject": "ORDER_REJECTED"}
 
 
 def _problem(exc):
@@ -64,9 +69,13 @@ def show(token):
         body = f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>' + order_card(view)
         return page("Order decided" if view["state"] != "WAITING_OWNER_CONFIRMATION" else "Link used", body)
     if claims.action == "approve":
-        form = '<button class="approve" type="submit">Approve order</button>'
+        form = (
+            '<input type="hidden" name="action" value="approve">'
+            '<button class="approve" type="submit">Approve order</button>'
+        )
     else:
         form = (
+            '<input type="hidden" name="action" value="reject">'
             '<label for="reason">Reason for the customer (optional)</label>'
             '<textarea id="reason" name="reason" maxlength="300"></textarea>'
             '<button class="reject" type="submit">Reject order</button>'
@@ -86,25 +95,35 @@ def decide(token):
     reason = (form.get("reason") or [""])[0]
     approval = container().approval
     try:
-        action = verify_link(token, container().settings.link_signing_secret, time.time()).action
-        claims = approval.use_link(token, action, reason)
+        claims = verify_link(token, container().settings.link_signing_secret, time.time())
+        # The form names the action it was built for; a form for the other action does not get to use this link.
+        action = (form.get("action") or [claims.action])[0]
+        before = approval.state(claims.order_id)
+        approval.use_link(token, action, reason)
     except LinkError as exc:
         return _problem(exc)
     except NotFound:
         return notice("Order not found", "This order does not exist any more.", "bad", 404)
     # The decision runs on the approvals queue; wait a moment so the owner usually sees the outcome right away.
+    # Only the order's state is polled (one read); the full view is built once.
     deadline = time.time() + WAIT_FOR_WORKER_SECONDS
-    view = approval.view(claims.order_id)
-    while view["state"] == "WAITING_OWNER_CONFIRMATION" and time.time() < deadline:
+    while before == WAITING and approval.state(claims.order_id) == WAITING and time.time() < deadline:
         time.sleep(0.25)
-        view = approval.view(claims.order_id)
-    if view["state"] == "WAITING_OWNER_CONFIRMATION":
+    view = approval.view(claims.order_id)
+    if view["state"] == WAITING:
         return notice(
             "Decision received",
             "Your decision is being applied. This page refreshes.",
             "info",
             refresh=f"3;url=/o/{token}",
         )
+    card = order_card(view)
+    if before != WAITING and view["state"] != DONE[claims.action]:
+        # Nothing to decide (the customer is still negotiating, or the other decision was taken): say so now
+        # rather than leave the owner waiting for a change that will not come.
+        verb = "approved" if claims.action == "approve" else "rejected"
+        text = f"{_decided(view)} It could not be {verb}. Nothing was changed."
+        return page(f"Order not {verb}", f'<div class="card bad"><p>{escape(text)}</p></div>{card}', 409)
     kind = "ok" if view["state"] == "ORDER_COMPLETED" else "info"
     title = "Order approved" if view["state"] == "ORDER_COMPLETED" else "Order rejected"
-    return page(title, f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>' + order_card(view))
+    return page(title, f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>{card}')

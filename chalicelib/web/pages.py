@@ -12,12 +12,14 @@ background:#f6f4ef;color:#222}
 main{max-width:560px;margin:0 auto;padding:16px}
 h1{font-size:1.3rem;margin:.2rem 0 1rem}
 .card{background:#fff;border-radius:12px;padding:14px 16px;margin-bottom:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.card p{margin:0;line-height:1.45}
 .muted{color:#666;font-size:.9rem}
 table{width:100%;border-collapse:collapse;font-size:.95rem}
 td{padding:6px 0;border-bottom:1px solid #eee;vertical-align:top}
 td.r{text-align:right;white-space:nowrap}
 .total td{font-weight:700;border-bottom:none}
-button{width:100%;font-size:1.1rem;padding:14px;border:0;border-radius:10px;color:#fff;margin-top:8px}
+button,textarea{font-family:inherit}
+button{width:100%;font-size:1.1rem;font-weight:600;padding:14px;border:0;border-radius:10px;color:#fff;margin-top:8px}
 .approve{background:#1f7a3a}.reject{background:#b3261e}
 textarea{width:100%;box-sizing:border-box;min-height:80px;font-size:1rem;border-radius:8px;
 border:1px solid #ccc;padding:8px}

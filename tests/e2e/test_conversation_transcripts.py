@@ -346,12 +346,12 @@ def test_partial_acceptance_across_several_items_bills_only_what_the_shop_can_gi
     still_open = chat.taps("accept:L1")
     assert chat.state == "CUSTOMER_NEGOTIATION" and "accept:L2" in still_open.buttons
 
-    summary = chat.says("2 le lo")
+    summary = chat.says("2 le lo")  # Hinglish in, Hinglish out from here on
     assert chat.state == "FINAL_CUSTOMER_CONFIRMATION"
     text = summary.last.text
-    assert "Pink cambric — 2 m (you asked 5 m)" in text and "2 m × ₹101.00 = ₹202.00" in text
-    assert "Purple rayon — 3.5 m (you asked 6 m)" in text and "3.5 m × ₹120.00 = ₹420.00" in text
-    assert "White cotton — 2 m" in text and "Total: ₹878.00" in text
+    assert "Gulabi cambric — 2 meter (5 meter maanga tha)" in text and "2 meter × ₹101.00 = ₹202.00" in text
+    assert "3.5 meter × ₹120.00 = ₹420.00" in text
+    assert "Safed suti — 2 meter" in text and "Kul: ₹878.00" in text
 
 
 def test_a_chain_of_edits_keeps_one_line_with_the_last_quantity(chat):
