@@ -234,7 +234,8 @@ class DynamoConversationStore:
     def orders_in_state(self, state: str, limit: int = 100) -> list[dict]:
         from chalicelib.adapters.dynamo_models import OrderRecord
 
-        return [dict(r.data) | {"_version": int(r.version)} for r in OrderRecord.by_state.query(state, scan_index_forward=False, limit=limit)]
+        rows = OrderRecord.by_state.query(state, scan_index_forward=False, limit=limit)  # newest change first
+        return [dict(r.data) | {"_version": int(r.version)} for r in rows]
 
 
 class _RequestOrder:
