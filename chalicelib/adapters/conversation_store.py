@@ -112,11 +112,9 @@ class DynamoConversationStore:
         Raises AlreadyProcessed (the message was handled meanwhile), OutOfStock naming the batches that could not be
         reserved (nothing was written), or StaleOrder (the order or the customer changed: load and redo the step).
         """
-        from pynamodb.exceptions import TransactWriteError
-        from pynamodb.transactions import TransactWrite
-
         from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
         from chalicelib.adapters.stock_repository import reservation_items
+        from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
         now = datetime.now(UTC).isoformat()
         handled = ProcessedKey(
@@ -141,35 +139,28 @@ class DynamoConversationStore:
             if previous_active is None
             else CustomerRecord.active_order_id == previous_active
         )
-        tx = _RequestOrder()
+        items = [("handled", lambda tx: tx.save(handled, condition=ProcessedKey.key.does_not_exist()))]
+        if closed is not None:
+            items.append(("closed", lambda tx: tx.save(_order_record(closed, closed_version))))
+        if order is not None:
+            items.append(("order", lambda tx: tx.save(_order_record(order, version))))
+        items.append(
+            (
+                "customer",
+                lambda tx: tx.update(CustomerRecord(phone), actions=customer_actions, condition=customer_condition),
+            )
+        )
+        if reserve_parts:
+            items += reservation_items(order["order_id"], reserve_parts)
         try:
-            with TransactWrite(connection=ProcessedKey._get_connection().connection) as transaction:
-                tx.wrap(transaction)
-                tx.label("handled").save(handled, condition=ProcessedKey.key.does_not_exist())
-                if closed is not None:
-                    tx.label("closed").save(_order_record(closed, closed_version))
-                if order is not None:
-                    tx.label("order").save(_order_record(order, version))
-                tx.label("customer").update(
-                    CustomerRecord(phone), actions=customer_actions, condition=customer_condition
-                )
-                if reserve_parts:
-                    for label, add in reservation_items(order["order_id"], reserve_parts):
-                        add(tx.label(label))
-        except TransactWriteError as exc:
-            if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
-                raise
-            failed = [
-                label
-                for label, reason in zip(tx.labels, exc.cancellation_reasons or [], strict=False)
-                if reason is not None and reason.code == "ConditionalCheckFailed"
-            ]
-            if "handled" in failed or self.handled(wamid) is not None:
-                raise AlreadyProcessed(wamid) from exc
-            batches = tuple(label.split("#", 1)[1] for label in failed if label.startswith("batch#"))
-            if batches and not {"order", "closed", "customer"} & set(failed):
-                raise OutOfStock("stock moved", batches) from exc
-            raise StaleOrder(f"order or customer changed while handling {wamid}") from exc
+            run_transaction(items)
+        except TransactionCancelled as cancelled:
+            if "handled" in cancelled.failed or self.handled(wamid) is not None:
+                raise AlreadyProcessed(wamid) from cancelled
+            batches = cancelled.batch_ids()
+            if batches and not {"order", "closed", "customer"} & set(cancelled.failed):
+                raise OutOfStock("stock moved", batches) from cancelled
+            raise StaleOrder(f"order or customer changed while handling {wamid}") from cancelled
 
     def save_order(self, order: dict, version: int) -> int:
         """Save an order outside a customer message (owner decisions, expiry); returns the new version.
@@ -236,49 +227,6 @@ class DynamoConversationStore:
 
         rows = OrderRecord.by_state.query(state, scan_index_forward=False, limit=limit)  # newest change first
         return [dict(r.data) | {"_version": int(r.version)} for r in rows]
-
-
-class _RequestOrder:
-    """Labels the items of a PynamoDB TransactWrite in the order the request carries them.
-
-    DynamoDB gives one cancellation reason per item, in request order, but PynamoDB sends condition checks, then
-    deletes, then puts, then updates, whatever order they were added in: labels kept in the order of adding would
-    pin a failed stock condition on another item."""
-
-    _SENT = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
-
-    def __init__(self) -> None:
-        self._transaction = None
-        self._items: list[tuple[int, int, str]] = []
-        self._label = ""
-
-    def wrap(self, transaction) -> None:
-        self._transaction = transaction
-
-    def label(self, label: str) -> _RequestOrder:
-        """Name the next item added."""
-        self._label = label
-        return self
-
-    @property
-    def labels(self) -> list[str]:
-        return [label for _, _, label in sorted(self._items)]
-
-    def save(self, *args, **kwargs):
-        return self._add("save", *args, **kwargs)
-
-    def update(self, *args, **kwargs):
-        return self._add("update", *args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        return self._add("delete", *args, **kwargs)
-
-    def condition_check(self, *args, **kwargs):
-        return self._add("condition_check", *args, **kwargs)
-
-    def _add(self, kind: str, *args, **kwargs):
-        self._items.append((self._SENT[kind], len(self._items), self._label))
-        return getattr(self._transaction, kind)(*args, **kwargs)
 
 
 def _order_record(order: dict, version: int | None):

@@ -41,7 +41,7 @@ class DynamoInvoiceStore:
         Raises StaleOrder when any condition failed because something moved (retry with fresh reads), OutOfStock
         when the reservation is not there any more."""
         from chalicelib.adapters.conversation_store import _order_record
-        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord, ProcessedKey
+        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord
         from chalicelib.adapters.stock_repository import deduction_items
 
         number = invoice["number"]
@@ -91,12 +91,12 @@ class DynamoInvoiceStore:
             actions.append(CustomerRecord.active_order_id.remove())
             condition &= CustomerRecord.active_order_id == active_order_id
         items.append(("customer", lambda tx: tx.update(CustomerRecord(phone), actions=actions, condition=condition)))
-        _transact(items, ProcessedKey)
+        _transact(items)
 
     def commit_rejection(self, *, order_data, version, parts, phone, active_order_id) -> None:
         """One transaction: order rejected, reserved stock back on the shelf, the customer free to order again."""
         from chalicelib.adapters.conversation_store import _order_record
-        from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
+        from chalicelib.adapters.dynamo_models import CustomerRecord
         from chalicelib.adapters.stock_repository import release_items
 
         items = [("order", lambda tx: tx.save(_order_record(order_data, version)))]
@@ -112,7 +112,7 @@ class DynamoInvoiceStore:
                     ),
                 )
             )
-        _transact(items, ProcessedKey)
+        _transact(items)
 
     def ensure_pdf(self, number: str, render) -> str:
         """The invoice's PDF on S3 under a deterministic key (a retry overwrites, never duplicates), SSE on."""
@@ -140,28 +140,14 @@ class DynamoInvoiceStore:
         return [{"number": r.number, "s3_key": r.s3_key} for r in InvoiceRecord.by_order.query(order_id)]
 
 
-def _transact(items, model) -> None:
-    from pynamodb.exceptions import TransactWriteError
-    from pynamodb.transactions import TransactWrite
+def _transact(items) -> None:
+    """Run the items; a failed reservation is OutOfStock (the owner is told), anything else moved is StaleOrder."""
+    from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
-    from chalicelib.adapters.conversation_store import _RequestOrder
-
-    # Cancellation reasons come in request order, which PynamoDB groups by kind: label them the same way.
-    tx = _RequestOrder()
     try:
-        with TransactWrite(connection=model._get_connection().connection) as transaction:
-            tx.wrap(transaction)
-            for label, add in items:
-                add(tx.label(label))
-    except TransactWriteError as exc:
-        if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
-            raise
-        failed = [
-            label
-            for label, reason in zip(tx.labels, exc.cancellation_reasons or [], strict=False)
-            if reason is not None and reason.code == "ConditionalCheckFailed"
-        ]
+        run_transaction(items)
+    except TransactionCancelled as cancelled:
+        failed = cancelled.failed
         if failed and all(label.startswith("batch#") or label == "reservation" for label in failed):
-            batches = tuple(label.split("#", 1)[1] for label in failed if label.startswith("batch#"))
-            raise OutOfStock("the reservation is not there", batches) from exc
-        raise StaleOrder(f"conditions failed: {', '.join(failed) or 'conflict'}") from exc
+            raise OutOfStock("the reservation is not there", cancelled.batch_ids()) from cancelled
+        raise StaleOrder(str(cancelled)) from cancelled

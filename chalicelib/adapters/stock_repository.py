@@ -118,92 +118,64 @@ class DynamoStockRepository:
         self._transact([Movement(release_change(p), reserved=-p.meters) for p in parts])
 
     def _transact(self, movements: list[Movement]) -> None:
-        from pynamodb.exceptions import TransactWriteError
-        from pynamodb.transactions import TransactWrite
+        from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
-        from chalicelib.adapters.dynamo_models import BatchRecord
-
-        merged = merge_movements(movements)
-        if not merged:
+        items = movement_items(merge_movements(movements))
+        if not items:
             return
         try:
-            with TransactWrite(connection=BatchRecord._get_connection().connection) as tx:
-                for m in merged:
-                    tx.update(BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m))
-        except TransactWriteError as exc:
-            raise out_of_stock(exc, merged) from exc
+            run_transaction(items)
+        except TransactionCancelled as cancelled:
+            raise OutOfStock("stock moved", cancelled.batch_ids()) from cancelled
+
+
+def movement_items(merged: list[Movement]) -> list[tuple[str, object]]:
+    """One conditional update per batch movement, labelled 'batch#<id>', ready for run_transaction."""
+    from chalicelib.adapters.dynamo_models import BatchRecord
+
+    return [
+        (
+            f"batch#{m.change.batch_id}",
+            lambda tx, m=m: tx.update(
+                BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
+            ),
+        )
+        for m in merged
+    ]
 
 
 def reservation_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
-    """Transaction items that reserve an order's allocation: each batch's movement (labelled 'batch#<id>') and the
-    order's reservation record (first writer wins, so a retried hand-over never reserves twice). Each item is a
-    function adding itself to a PynamoDB TransactWrite."""
-    from chalicelib.adapters.dynamo_models import BatchRecord, ProcessedKey
+    """Transaction items that reserve an order's allocation: each batch's movement and the order's reservation
+    record (first writer wins, so a retried hand-over never reserves twice)."""
+    from chalicelib.adapters.dynamo_models import ProcessedKey
 
-    items: list[tuple[str, object]] = []
-    for m in merge_movements([Movement(stock_change(p), reserved=p.meters) for p in parts]):
-        items.append(
-            (
-                f"batch#{m.change.batch_id}",
-                lambda tx, m=m: tx.update(
-                    BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
-                ),
-            )
-        )
     record = ProcessedKey(
         f"reservation#{order_id}",
         kind="reservation",
         created_at=datetime.now(UTC).isoformat(),
         detail={"parts": [p.to_dict() for p in parts]},
     )
-    items.append(("reservation", lambda tx: tx.save(record, condition=ProcessedKey.key.does_not_exist())))
-    return items
+    items = movement_items(merge_movements([Movement(stock_change(p), reserved=p.meters) for p in parts]))
+    return [*items, ("reservation", lambda tx: tx.save(record, condition=ProcessedKey.key.does_not_exist()))]
 
 
 def release_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
     """Transaction items that put an order's reserved stock back and forget its reservation record."""
-    from chalicelib.adapters.dynamo_models import BatchRecord, ProcessedKey
-
-    items: list[tuple[str, object]] = []
-    for m in merge_movements([Movement(release_change(p), reserved=-p.meters) for p in parts]):
-        items.append(
-            (
-                f"batch#{m.change.batch_id}",
-                lambda tx, m=m: tx.update(
-                    BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
-                ),
-            )
-        )
-    items.append(
-        (
-            "reservation",
-            lambda tx: tx.delete(ProcessedKey(f"reservation#{order_id}"), condition=ProcessedKey.key.exists()),
-        )
-    )
-    return items
+    movements = [Movement(release_change(p), reserved=-p.meters) for p in parts]
+    return [*movement_items(merge_movements(movements)), _forget_reservation(order_id)]
 
 
 def deduction_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
     """Transaction items that turn an order's reservation into a sale: reserved meters leave the books."""
-    from chalicelib.adapters.dynamo_models import BatchRecord, ProcessedKey
+    movements = [Movement(StockChange(p.batch_id), reserved=-p.meters) for p in parts]
+    return [*movement_items(merge_movements(movements)), _forget_reservation(order_id)]
 
-    items: list[tuple[str, object]] = []
-    for m in merge_movements([Movement(StockChange(p.batch_id), reserved=-p.meters) for p in parts]):
-        items.append(
-            (
-                f"batch#{m.change.batch_id}",
-                lambda tx, m=m: tx.update(
-                    BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
-                ),
-            )
-        )
-    items.append(
-        (
-            "reservation",
-            lambda tx: tx.delete(ProcessedKey(f"reservation#{order_id}"), condition=ProcessedKey.key.exists()),
-        )
-    )
-    return items
+
+def _forget_reservation(order_id: str) -> tuple[str, object]:
+    from chalicelib.adapters.dynamo_models import ProcessedKey
+
+    key = ProcessedKey(f"reservation#{order_id}")
+    return ("reservation", lambda tx: tx.delete(key, condition=ProcessedKey.key.exists()))
 
 
 @dataclass(frozen=True)
@@ -240,19 +212,6 @@ def batch_condition(m: Movement):
     if m.reserved < 0:
         condition &= BatchRecord.reserved_meters >= -m.reserved
     return condition
-
-
-def out_of_stock(exc, merged: list[Movement]) -> Exception:
-    """A cancelled transaction as OutOfStock naming the batches whose condition failed; other errors unchanged."""
-    if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
-        return exc
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    failed = tuple(
-        m.change.batch_id
-        for m, reason in zip(merged, reasons, strict=False)
-        if reason is not None and getattr(reason, "code", "") == "ConditionalCheckFailed"
-    )
-    return OutOfStock("stock moved", failed)
 
 
 def merge_movements(movements: list[Movement]) -> list[Movement]:
