@@ -311,15 +311,10 @@ class ApprovalService:
         invoice = self.draft_invoice(order, customer, number=number, on=now.date())
         step = engine.owner_decided(order, True, None, now)
         total_paise = int(invoice.totals.grand_total * 100)
-        new_data = step.order.to_dict() | {
-            "invoice": {"number": number, "grand_total": str(invoice.totals.grand_total)},
-            "decision": {
-                "approved": True,
-                "at": now.isoformat(),
-                "replies": [m.to_graph_payload() for m in step.replies],
-            },
+        new_data = _decided(step, now, approved=True) | {
+            "invoice": {"number": number, "grand_total": str(invoice.totals.grand_total)}
         }
-        parts = [p for line in order.lines_for_summary for p in line.allocation.parts]
+        parts = _parts(order)
         self._c.invoice_store.commit_approval(
             order_data=new_data,
             version=version,
@@ -341,15 +336,8 @@ class ApprovalService:
         now = datetime.now(UTC)
         step = engine.owner_decided(order, False, reason, now)
         customer = self._customer(order.customer_phone)
-        new_data = step.order.to_dict() | {
-            "decision": {
-                "approved": False,
-                "reason": reason,
-                "at": now.isoformat(),
-                "replies": [m.to_graph_payload() for m in step.replies],
-            },
-        }
-        parts = [p for line in order.lines_for_summary for p in line.allocation.parts]
+        new_data = _decided(step, now, approved=False, reason=reason)
+        parts = _parts(order)
         self._c.invoice_store.commit_rejection(
             order_data=new_data,
             version=version,
@@ -434,6 +422,17 @@ class ApprovalService:
             if exc.retryable:
                 raise
             get_logger().warning("decision message not deliverable", extra={"key": key, "code": exc.code})
+
+
+def _decided(step, now: datetime, **decision) -> dict:
+    """The stored order after the owner's decision, with the replies to send (kept so a retry sends the same)."""
+    replies = [m.to_graph_payload() for m in step.replies]
+    return step.order.to_dict() | {"decision": {**decision, "at": now.isoformat(), "replies": replies}}
+
+
+def _parts(order) -> list:
+    """Every batch part allocated to the order's lines: what is reserved, and what approval deducts."""
+    return [p for line in order.lines_for_summary for p in line.allocation.parts]
 
 
 def parse_command(body: str) -> dict:
