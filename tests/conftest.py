@@ -52,6 +52,7 @@ def stack(aws):
         scheduler=False,
         write_state=False,
         retry_delay=0.3,
+        quiet=True,
     )
     running = Stack(config).start()
     yield running
