@@ -75,7 +75,8 @@ def cmd_outbox(args) -> int:
 def cmd_extract(args) -> int:
     from devstack.extract import main
 
-    return main(([args.text] if args.text else []) + (["--jsonl"] if args.jsonl else []))
+    argv = ([args.text] if args.text else []) + (["--jsonl"] if args.jsonl else [])
+    return main(argv + (["--context", args.context] if args.context else []))
 
 
 def cmd_llm_usage(args) -> int:
@@ -165,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     extract = sub.add_parser("extract", help="print what the interpreter understands of a text (no stack needed)")
     extract.add_argument("text", nargs="?")
     extract.add_argument("--jsonl", action="store_true", help='read {"text": …} lines on stdin')
+    extract.add_argument("--context", help='the order being discussed, as JSON: {"state": "negotiating", "lines": […]}')
     extract.set_defaults(func=cmd_extract)
 
     usage = sub.add_parser("llm-usage", help="how many typical messages need the LLM (no stack, no network)")

@@ -132,6 +132,7 @@ class ContextLine(_Strict):
     color: str
     quantity: Decimal
     unit: Unit = "m"
+    open: bool = Field(default=True, description="still being negotiated (not yet accepted)")
 
 
 class Context(_Strict):

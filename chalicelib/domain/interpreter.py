@@ -160,7 +160,7 @@ _FILLER = (
     "bhejiye|bhejdo|bhej do|dena|dedo|de do|dijiye|dijie|dijiyega|de|do|kar|karo|kardo|krdo|kar do|karna|"
     "kijiye|karwa|ka|ki|ke|ko|se|me|mein|main|hai|hain|he|h|ho|hoga|tha|wala|wali|wale|vala|vali|vale|waala|"
     "bhi|also|add|plus|extra|ye|yeh|wo|woh|vo|order|bas|ek|one|abhi|aaj|jaldi|ke liye|liye|le lo|lelo|le lijiye|"
-    "lijiye|lena|"
+    "lijiye|lena|take|i'll take|ill take|will take|utna|itna|उतना|इतना|"
     "मुझे|मुझको|हमें|हमको|मेरा|मेरी|मेरे|कृपया|जी|भाई|साहब|का|की|के|को|से|में|है|हैं|हो|वाला|वाली|वाले|रंग|"
     "कपड़ा|कपड़े|कपडा|कपडे|धन्यवाद|शुक्रिया|नमस्ते|नमस्कार|चाहिए|चाहिये|भेजो|भेज|भेजना|भेजिए|भेजिये|भेजें|"
     "दो|दे|देना|दें|दीजिए|दीजिये|कर|करो|करें|करना|कीजिए|ऑर्डर|आर्डर|यह|ये|वो|वह|कुल|बस|भी|एक|अभी|के लिए|लिए"
@@ -1034,9 +1034,12 @@ def _decide(
         return []
     if kind is CustomerDecision.EDIT_ITEM:
         assert reply.quantity is not None and reply.quantity.unit is not None
+        open_lines = [line for line in context.lines if line.open]
         if not targets:
             if len(context.lines) == 1:
                 targets = [str(context.lines[0].number)]
+            elif len(open_lines) == 1:  # "4 meter le lo" while one line is still open: that line
+                targets = [str(open_lines[0].number)]
             elif context.lines:
                 reading.ask(_ask("edit_which", language, q=_amount_text(reply.quantity, language)))
                 reading.not_read(raw)

@@ -252,6 +252,7 @@ class Order:
                 color=line.color,
                 quantity=line.accepted_quantity if line.status is ItemStatus.ACCEPTED else line.quantity,
                 unit="roll" if line.unit == "roll" else "m",
+                open=line.status is ItemStatus.NEGOTIATING,
             )
             for line in self.active_lines
             if line.number > 0

@@ -85,7 +85,7 @@ def test_gemini_reads_a_reply_in_the_light_of_the_order_on_the_table(chat, gemin
     assert gemini.calls == 0 and chat.state == "CUSTOMER_NEGOTIATION"
 
     gemini.reply_with(reading(intent="DECISIONS", decisions=[{"kind": "ACCEPT_AVAILABLE", "target": "2"}]))
-    replies = chat.says("2 meter wala bhej do bas")
+    replies = chat.says("pink wala jhatpat bhej do")  # "jhatpat" (quickly) is not in the vocabulary: unsure
 
     assert gemini.calls == 1
     prompt = gemini.requests[0].user

@@ -681,3 +681,43 @@ def test_le_lo_after_an_item_is_hinglish_and_certain():
     reading = interpret("6m black polyester le lo", Vocabulary.from_seed())
     assert reading.certain and reading.language == "hinglish"
     assert [(i.material, i.color, i.quantity) for i in reading.items] == [("polyester", "black", 6)]
+
+
+NEGOTIATING_ONE_OPEN = {
+    "state": "negotiating",
+    "lines": [
+        {"number": 1, "material": "cotton", "color": "blue", "quantity": "20", "unit": "m", "open": False},
+        {"number": 2, "material": "polyester", "color": "red", "quantity": "6", "unit": "m"},
+    ],
+}
+
+
+@pytest.mark.parametrize("text", ["4 meter le lo", "ok take 4m", "take 4m"])
+def test_a_bare_quantity_while_one_line_is_open_edits_that_line(text):
+    from chalicelib.domain.catalogue import Vocabulary
+    from chalicelib.domain.interpretation import Context
+    from chalicelib.domain.interpreter import interpret
+
+    reading = interpret(text, Vocabulary.from_seed(), Context.model_validate(NEGOTIATING_ONE_OPEN))
+    assert reading.certain
+    [decision] = reading.decisions
+    assert (decision.kind, decision.target, decision.quantity) == ("EDIT_ITEM", "2", 4)
+
+
+def test_a_bare_quantity_with_two_open_lines_is_still_a_question():
+    from chalicelib.domain.catalogue import Vocabulary
+    from chalicelib.domain.interpretation import Context
+    from chalicelib.domain.interpreter import interpret
+
+    both_open = {**NEGOTIATING_ONE_OPEN, "lines": [dict(line, open=True) for line in NEGOTIATING_ONE_OPEN["lines"]]}
+    reading = interpret("4 meter le lo", Vocabulary.from_seed(), Context.model_validate(both_open))
+    assert not reading.certain and reading.questions and not reading.decisions
+
+
+def test_jitna_hai_utna_de_do_in_devanagari_accepts_what_is_available():
+    from chalicelib.domain.catalogue import Vocabulary
+    from chalicelib.domain.interpretation import Context
+    from chalicelib.domain.interpreter import interpret
+
+    reading = interpret("जितना है उतना दे दो", Vocabulary.from_seed(), Context.model_validate(NEGOTIATING_ONE_OPEN))
+    assert reading.certain and [d.kind for d in reading.decisions] == ["ACCEPT_AVAILABLE"]
