@@ -239,7 +239,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         "hinglish": "Apna order {id} check kijiye:",
         "hi": "अपना ऑर्डर {id} जाँच लीजिए:",
     },
-    "total": {"en": "Total: {total}", "hinglish": "Kul: {total}", "hi": "कुल: {total}"},
+    "total": {"en": "Total: {total} + GST", "hinglish": "Kul: {total} + GST", "hi": "कुल: {total} + जीएसटी"},
     "confirm_ask": {
         "en": "Confirm to send it to the shop owner.",
         "hinglish": "Confirm karne par order shop owner ke paas jayega.",
