@@ -43,7 +43,7 @@ def _decided(view: dict):
     invoice = (view.get("invoice") or {}).get("number")
     text = f"Order {view['order_id']} is {STATE_TEXT.get(state, state.replace('_', ' ').lower())}."
     if invoice:
-        text += f" Invoice {invoice} was sent to the customer on WhatsApp."
+        text += f" Invoice {invoice} goes to the customer on WhatsApp."
     reason = (view.get("decision") or {}).get("reason")
     if reason:
         text += f" Reason given: {reason}"
