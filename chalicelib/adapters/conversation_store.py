@@ -48,6 +48,17 @@ def _customer_dict(record) -> dict:
 
 
 class DynamoConversationStore:
+    def customer(self, phone: str) -> dict:
+        """The customer record alone ({} for a number never seen), without loading any order."""
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.adapters.dynamo_models import CustomerRecord
+
+        try:
+            return _customer_dict(CustomerRecord.get(phone, consistent_read=True))
+        except DoesNotExist:
+            return {}
+
     def load(self, phone: str) -> Loaded:
         """The customer and their active order (with its version), read consistently; with no active order, their
         latest finished one, which the engine only reads ("your last order …: approved") and never changes."""

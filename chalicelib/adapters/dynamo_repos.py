@@ -52,6 +52,15 @@ class DynamoIdempotency:
             "claimed_epoch": detail.get("claimed_epoch", 0),
         }
 
+    def exists(self, key: str) -> bool:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            ProcessedKey.get(key, consistent_read=True, attributes_to_get=["key"])
+            return True
+        except DoesNotExist:
+            return False
+
     def update_detail(self, key: str, detail: dict) -> None:
         try:
             ProcessedKey(key).update(

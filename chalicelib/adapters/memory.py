@@ -25,6 +25,9 @@ class InMemoryIdempotency:
             }
             return None
 
+    def exists(self, key: str) -> bool:
+        return key in self.records
+
     def update_detail(self, key: str, detail: dict) -> None:
         with self._lock:
             if key in self.records:

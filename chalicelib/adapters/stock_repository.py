@@ -57,6 +57,14 @@ class DynamoStockRepository:
 
         return Decimal(BatchRecord.get(batch_id, consistent_read=True).reserved_meters or 0)
 
+    def all_with_reserved(self) -> tuple[list[Batch], dict[str, Decimal]]:
+        """Every batch and the meters reserved on each, from one scan (the owner's report)."""
+        from chalicelib.adapters.dynamo_models import BatchRecord
+
+        records = list(BatchRecord.scan(consistent_read=True))
+        reserved = {r.batch_id: Decimal(r.reserved_meters or 0) for r in records}
+        return _ordered(_to_batch(r) for r in records), reserved
+
     def all(self) -> list[Batch]:
         from chalicelib.adapters.dynamo_models import BatchRecord
 
@@ -291,6 +299,10 @@ class InMemoryStockRepository:
 
     def all(self) -> list[Batch]:
         return _ordered(self._batches.values())
+
+    def all_with_reserved(self) -> tuple[list[Batch], dict[str, Decimal]]:
+        with self._lock:
+            return self.all(), {b: self.reserved_meters(b) for b in self._batches}
 
     def of_material(self, material: str, color: str | None = None) -> list[Batch]:
         return [b for b in self.all() if b.material == material and (color is None or b.color == color)]

@@ -61,7 +61,7 @@ class ApprovalService:
         return found[0]["state"]
 
     def _customer(self, phone: str) -> dict:
-        return self._c.conversation_store.load(phone).customer or {"phone": phone}
+        return self._c.conversation_store.customer(phone) or {"phone": phone}
 
     def draft_invoice(self, order, customer: dict, number: str = "DRAFT", on: date | None = None):
         """The invoice this order would get: one line per batch taken (so each dye lot shows), GST by HSN."""
@@ -234,18 +234,7 @@ class ApprovalService:
         from chalicelib.domain.links import verify_link
 
         claims = verify_link(token, self._c.settings.link_signing_secret, time.time())
-        return claims, self._link_used(claims.nonce)
-
-    def _link_used(self, nonce: str) -> bool:
-        from pynamodb.exceptions import DoesNotExist
-
-        from chalicelib.adapters.dynamo_models import ProcessedKey
-
-        try:
-            ProcessedKey.get(f"link#{nonce}", consistent_read=True)
-            return True
-        except DoesNotExist:
-            return False
+        return claims, self._c.idempotency.exists(f"link#{claims.nonce}")
 
     def use_link(self, token: str, action: str, reason: str | None = None):
         """Verify the link for ``action``, spend it (first writer wins) and queue the decision.

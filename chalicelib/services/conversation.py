@@ -34,9 +34,10 @@ class ConversationService:
     # --- entry point -------------------------------------------------------------------------------------------
     def handle(self, message: InboundMessage) -> None:
         store = self._c.conversation_store
-        self._c.message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
         outcome = store.handled(message.wamid)
         if outcome is None:
+            # Logged once per message, not once per redelivery (a redelivered handled message skips this).
+            self._c.message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
             outcome = self._run(message)
             if outcome is None:  # handled by a concurrent delivery meanwhile
                 outcome = store.handled(message.wamid) or {"replies": []}
@@ -52,7 +53,7 @@ class ConversationService:
             loaded = store.load(message.phone)
             order = self._order(loaded)
             now = datetime.now(UTC)
-            event, source = self._event(message, order)
+            event, source = self._event(message, order, loaded.customer)
             stock = self._c.stock.view()
             vocabulary = self._c.vocabulary()
             result = engine.step(order, event, stock, vocabulary, now, _new_order_id)
@@ -69,10 +70,11 @@ class ConversationService:
 
         return Order.from_dict(loaded.order) if loaded.order else None
 
-    def _event(self, message: InboundMessage, order):
+    def _event(self, message: InboundMessage, order, customer: dict | None):
         from chalicelib.domain import conversation as engine
 
-        hint = order.language if order is not None else self._language_hint(message)
+        # A customer with no order yet who taps or sends a photo: answer in the language they used last, else English.
+        hint = order.language if order is not None else (customer or {}).get("language") or "en"
         if message.type == "tap":
             return engine.TapEvent(message.phone, message.name, message.reply_id or "", hint), "tap"
         if message.type != "text":
@@ -80,11 +82,6 @@ class ConversationService:
         context = order.context() if order is not None else None
         understood = self._c.understanding.understand(message.text or "", self._c.vocabulary(), context)
         return engine.TextEvent(message.phone, message.name, understood.interpretation), understood.source
-
-    def _language_hint(self, message: InboundMessage) -> str:
-        """A new customer's taps or photos: answer in the language of their last stored order, else English."""
-        loaded = self._c.conversation_store.load(message.phone)
-        return (loaded.customer or {}).get("language") or "en"
 
     def _commit(self, message, loaded, result, source, stock, vocabulary, now) -> dict:
         from chalicelib.domain import conversation as engine
@@ -111,14 +108,12 @@ class ConversationService:
     def _commit_args(self, message, loaded, result, outcome) -> dict:
         order = result.order
         previous_active = (loaded.customer or {}).get("active_order_id")
-        order_dict = None
-        if order is not None and (
-            result.changed or loaded.order is None or order.order_id != (loaded.order or {}).get("order_id")
-        ):
-            order_dict = order.to_dict()
-            if loaded.order and loaded.order.get("order_id") == order.order_id:
-                order_dict.update({k: loaded.order[k] for k in NON_ORDER_KEYS if k in loaded.order})
         same_order = loaded.order is not None and order is not None and loaded.order["order_id"] == order.order_id
+        order_dict = None
+        if order is not None and (result.changed or not same_order):  # a new order is always saved
+            order_dict = order.to_dict()
+            if same_order:
+                order_dict.update({k: loaded.order[k] for k in NON_ORDER_KEYS if k in loaded.order})
         closed = result.closed.to_dict() if result.closed is not None else None
         return {
             "phone": message.phone,

@@ -25,7 +25,7 @@ class CustomerService:
         return self.details(phone)
 
     def details(self, phone: str) -> dict:
-        customer = self._store.load(phone).customer or {"phone": phone}
+        customer = self._store.customer(phone) or {"phone": phone}
         return {
             "phone": phone,
             "name": customer.get("name"),

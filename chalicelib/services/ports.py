@@ -10,6 +10,9 @@ class IdempotencyPort(Protocol):
         """Write ``key`` if nobody has (first writer wins). Returns None when this call won, else the record
         already there (with its 'detail' and 'created_at')."""
 
+    def exists(self, key: str) -> bool:
+        """Whether someone has claimed ``key`` (a consistent read; writes nothing)."""
+
     def update_detail(self, key: str, detail: dict) -> None:
         """Replace the detail of a key this process claimed."""
 

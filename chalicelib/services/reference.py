@@ -42,7 +42,10 @@ class ReferenceService:
     def put_gst_rate(self, body: dict) -> dict:
         from chalicelib.domain.gst import GstRate
 
-        rate = GstRate.from_dict({k: str(v) for k, v in body.items()})
+        try:
+            rate = GstRate.from_dict({k: str(v) for k, v in body.items()})
+        except KeyError as exc:
+            raise ValueError(f"need hsn, rate_percent and effective_from: missing {exc}") from exc
         self._catalogue.put_gst_rate(rate)
         return rate.to_dict()
 

@@ -22,8 +22,8 @@ class StockService:
         return self._repo.import_batches(parse_stock_csv(text, self._vocabulary()))
 
     def report(self) -> dict:
-        batches = self._repo.all()
-        return stock_report(batches, {b.batch_id: self._repo.reserved_meters(b.batch_id) for b in batches})
+        batches, reserved = self._repo.all_with_reserved()
+        return stock_report(batches, reserved)
 
     def view(self) -> StockView:
         return StockView(self._repo, self.policy)

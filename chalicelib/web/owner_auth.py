@@ -1,7 +1,9 @@
-"""The owner credential: `Authorization: Bearer <OWNER_API_KEY>`, compared in constant time."""
+"""The owner API's one gate and one error map: `Authorization: Bearer <OWNER_API_KEY>` compared in constant time,
+then NotFound → 404 and ValueError (bad input, with a reason the owner can act on) → 400."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 
 from chalice import Response
@@ -21,3 +23,26 @@ def owner_denied(request) -> Response | None:
         status_code=401,
         headers={"WWW-Authenticate": 'Bearer realm="bharatbiz-owner"'},
     )
+
+
+def owner_api(blueprint):
+    """Decorate a route of ``blueprint`` (below its @route): refuse callers without the owner key, map errors."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            from chalicelib.domain.errors import NotFound
+
+            denied = owner_denied(blueprint.current_request)
+            if denied:
+                return denied
+            try:
+                return view(*args, **kwargs)
+            except NotFound as exc:
+                return Response(body={"error": str(exc)}, status_code=404)
+            except ValueError as exc:
+                return Response(body={"error": str(exc)}, status_code=400)
+
+        return guarded
+
+    return decorate

@@ -2,43 +2,32 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
-from chalicelib.web.owner_auth import owner_denied
+from chalicelib.web.owner_auth import owner_api
 
 owner_catalogue = Blueprint(__name__)
 
 
 @owner_catalogue.route("/owner/catalogue", methods=["GET"])
+@owner_api(owner_catalogue)
 def show():
     from chalicelib.bootstrap import container
 
-    return owner_denied(owner_catalogue.current_request) or container().reference.catalogue()
+    return container().reference.catalogue()
 
 
 @owner_catalogue.route("/owner/catalogue/{kind}/{name}", methods=["PUT"])
+@owner_api(owner_catalogue)
 def put_term(kind, name):
     from chalicelib.bootstrap import container
 
-    request = owner_catalogue.current_request
-    denied = owner_denied(request)
-    if denied:
-        return denied
-    try:
-        return container().reference.put_term(kind, name, request.json_body or {})
-    except ValueError as exc:
-        return Response(body={"error": str(exc)}, status_code=400)
+    return container().reference.put_term(kind, name, owner_catalogue.current_request.json_body or {})
 
 
 @owner_catalogue.route("/owner/gst-rates", methods=["PUT"])
+@owner_api(owner_catalogue)
 def put_rate():
     from chalicelib.bootstrap import container
 
-    request = owner_catalogue.current_request
-    denied = owner_denied(request)
-    if denied:
-        return denied
-    try:
-        return container().reference.put_gst_rate(request.json_body or {})
-    except (ValueError, KeyError) as exc:
-        return Response(body={"error": f"need hsn, rate_percent and effective_from: {exc}"}, status_code=400)
+    return container().reference.put_gst_rate(owner_catalogue.current_request.json_body or {})

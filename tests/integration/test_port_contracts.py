@@ -73,3 +73,11 @@ def test_a_failed_record_is_rearmed_by_the_next_claim(outbox):
 def test_marking_a_key_that_was_never_claimed_is_an_error(outbox):
     with pytest.raises(KeyError):
         outbox.mark_sent(f"o#{uuid.uuid4()}", "wamid.x")
+
+
+def test_exists_reports_a_claim_without_making_one(idempotency):
+    key = f"k#{uuid.uuid4()}"
+    assert idempotency.exists(key) is False
+    assert idempotency.exists(key) is False  # asking twice claims nothing
+    idempotency.claim(key, "test", 60)
+    assert idempotency.exists(key) is True

@@ -101,3 +101,13 @@ def test_concurrent_reservations_of_the_last_rolls_never_oversell(repo, material
         results = list(pool.map(reserve, range(12)))
     assert sum(results) == 5
     assert repo.get(stocked.batch_id).rolls == 0
+
+
+def test_every_batch_comes_with_its_reserved_meters(repo, material):
+    stocked = batch(material, rolls=2, loose="5")
+    repo.import_batches([stocked])
+    allocation = allocate(LineRequest(material, "blue", Decimal("10.00")), repo.of_material(material, "blue"))
+    repo.reserve(list(allocation.parts))
+    batches, reserved = repo.all_with_reserved()
+    assert stocked.batch_id in {b.batch_id for b in batches}
+    assert reserved[stocked.batch_id] == Decimal("10")
