@@ -151,8 +151,8 @@ class Client:
             Key={"key": {"S": f"handled#{wamid}"}},
             ConsistentRead=True,
         ).get("Item")
-        # "done" is set once the replies and effects of the message went out; the ack-only worker writes no flag.
-        return item is not None and item.get("done", {}).get("BOOL", item.get("kind", {}).get("S") == "handled")
+        # "done" turns true once the replies of the message went out (see DynamoConversationStore.mark_delivered).
+        return bool(item and item.get("done", {}).get("BOOL"))
 
     def converse(self, phone: str, payload: dict, wamid: str, timeout: float = 30) -> list[dict]:
         """Post one webhook and wait until the worker handled it; return what was sent to ``phone`` since."""
@@ -163,10 +163,9 @@ class Client:
             raise RuntimeError(f"the webhook answered {status}: {body.decode(errors='replace')}")
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if self.handled(wamid):
-                time.sleep(0.2)  # the reply is sent before the key is written; let the fake record it
+            if self.handled(wamid):  # marked only after every reply was accepted (and so recorded) by the fake
                 return self.messages(to=phone, since=since)
-            time.sleep(0.2)
+            time.sleep(0.1)
         raise TimeoutError(f"nothing answered {wamid} within {timeout:.0f} s (is the worker running?)")
 
     def send(self, phone: str, text: str, timeout: float = 30) -> list[dict]:
