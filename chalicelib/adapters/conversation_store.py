@@ -233,10 +233,17 @@ class DynamoConversationStore:
             for e in LedgerEntryRecord.query(phone)
         ]
 
-    def orders_in_state(self, state: str, limit: int = 100) -> list[dict]:
-        from chalicelib.adapters.dynamo_models import OrderRecord
+    def orders_in_state(self, state: str, limit: int = 100, updated_before: datetime | None = None) -> list[dict]:
+        """Orders in ``state`` with their versions: newest change first, or, with ``updated_before``, only those
+        unchanged since then, oldest first (the by-state index is sorted on updated_at, so the query does the
+        filtering)."""
+        from chalicelib.adapters.dynamo_models import OrderRecord, OrdersByState
 
-        rows = OrderRecord.by_state.query(state, scan_index_forward=False, limit=limit)  # newest change first
+        if updated_before is None:
+            rows = OrderRecord.by_state.query(state, scan_index_forward=False, limit=limit)
+        else:
+            condition = OrdersByState.updated_at < updated_before.isoformat()
+            rows = OrderRecord.by_state.query(state, range_key_condition=condition, limit=limit)
         return [dict(r.data) | {"_version": int(r.version)} for r in rows]
 
 

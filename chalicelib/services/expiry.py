@@ -31,11 +31,9 @@ class ExpiryService:
         store = self._c.conversation_store
         expired = 0
         for state in EXPIRING_STATES:
-            for data in store.orders_in_state(state, limit=500):
+            for data in store.orders_in_state(state, limit=500, updated_before=now - self._idle):
                 version = data.pop("_version")
                 order = Order.from_dict(data)
-                if now - order.updated_at < self._idle:
-                    continue
                 result = engine.expire(order, now)
                 try:
                     store.save_order(result.order.to_dict(), version)
