@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "whatsapp-samples"
+# Vendored from shared/whatsapp-samples (pywa fixtures: MIT, see pywa/LICENSE), so a standalone clone tests alone.
+SAMPLES = ROOT / "tests" / "fixtures" / "whatsapp-samples"
 PREFIX = "bbtest"
 
 

@@ -74,7 +74,7 @@ class Chat:
         return self.posts(tap_webhook(self.phone, button_id, wamid, "", self.client.info["phone_number_id"]), wamid)
 
     def sends_sample(self, case: str) -> Replies:
-        """A real-shaped webhook from shared/whatsapp-samples/pywa/message.json, sent from this customer."""
+        """A real-shaped webhook from tests/fixtures/whatsapp-samples/pywa/message.json, sent from this customer."""
         wamid = new_wamid()
         return self.posts(sample_webhook(case, self.phone, wamid, self.client.info["phone_number_id"]), wamid)
 
