@@ -164,7 +164,12 @@ class Container:
         from chalicelib.domain.stock import AllocationPolicy
         from chalicelib.services.stock import StockService
 
-        return StockService(self.stock_repository, self.vocabulary, AllocationPolicy(self.settings.min_cut_meters))
+        return StockService(
+            self.stock_repository,
+            self.vocabulary,
+            AllocationPolicy(self.settings.min_cut_meters),
+            has_gst_rate=lambda hsn: self.reference.has_gst_rate(hsn),
+        )
 
     @cached_property
     def inbound(self):

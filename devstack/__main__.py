@@ -97,7 +97,18 @@ def cmd_schedule(args) -> int:
     from devstack.scheduler import run_now, scheduled_handlers
     from devstack.stock_cli import local_container
 
-    local_container()
+    if args.live:
+        from chalicelib.config import load_settings
+        from devstack.targets import announce_live
+
+        s = load_settings()
+        announce_live(
+            f"running {args.name} with stage {s.stage}, prefix {s.resource_prefix}",
+            aws=s.aws_endpoint_url,
+            graph=s.whatsapp_api_base,
+        )
+    else:
+        local_container()
     import app as app_module
 
     handlers = scheduled_handlers(app_module.app)
@@ -115,10 +126,15 @@ def cmd_provision(args) -> int:
 
     from devstack.emulator import FAKE_CREDENTIALS
     from devstack.provision import provision
+    from devstack.targets import announce_live, require_local
 
-    for key, value in FAKE_CREDENTIALS.items():
-        os.environ.setdefault(key, value)
-    session = boto3.session.Session(region_name=os.environ["AWS_DEFAULT_REGION"])
+    if args.live:
+        announce_live(f"creating infra/template.json's resources with prefix {args.prefix}", aws=args.endpoint)
+    else:
+        require_local(endpoint=args.endpoint)
+        for key, value in FAKE_CREDENTIALS.items():
+            os.environ.setdefault(key, value)
+    session = boto3.session.Session(region_name=os.environ.get("AWS_DEFAULT_REGION", "ap-south-1"))
     created = provision(session, args.endpoint, {"ResourcePrefix": args.prefix})
     print(json.dumps(created, indent=2))
     return 0
@@ -182,11 +198,13 @@ def main(argv: list[str] | None = None) -> int:
 
     schedule = sub.add_parser("schedule", help="run a scheduled job now")
     schedule.add_argument("name")
+    schedule.add_argument("--live", action="store_true", help="run against the configured (real) AWS and Graph API")
     schedule.set_defaults(func=cmd_schedule)
 
     prov = sub.add_parser("provision", help="create infra/template.json's resources on an endpoint (e.g. LocalStack)")
     prov.add_argument("--endpoint", default="http://127.0.0.1:4566")
     prov.add_argument("--prefix", default="bharatbiz-local")
+    prov.add_argument("--live", action="store_true", help="allow an endpoint that is not on this machine")
     prov.set_defaults(func=cmd_provision)
 
     demo = sub.add_parser("demo", help="play a whole order on a fresh local stack (what `make demo` does)")
@@ -199,9 +217,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     from devstack.client import StackNotRunning
+    from devstack.targets import LeavesTheMachine
 
     try:
         return args.func(args)
+    except LeavesTheMachine as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 2
     except StackNotRunning as exc:
         print(f"The local stack is not running ({exc}). Start it with `make run` in another terminal.", file=sys.stderr)
         return 3

@@ -105,7 +105,10 @@ def new_wamid() -> str:
 
 class Client:
     def __init__(self, info: dict | None = None):
+        from devstack.targets import require_local
+
         self.info = info or stack_info()
+        require_local(app=self.info["app_url"], graph=self.info["graph_url"], aws=self.info["aws_url"])
 
     def check_running(self) -> None:
         status, _ = http("GET", self.info["app_url"] + "/health", timeout=3)

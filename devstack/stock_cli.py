@@ -9,16 +9,21 @@ from pathlib import Path
 
 
 def local_container():
-    """A container pointed at the running stack's AWS endpoint (from the state file or environment)."""
+    """A container pointed at the running stack (from the state file or environment): its AWS endpoint, its fake
+    Graph API and its app URL, so nothing a command does can reach Meta or AWS (see devstack/targets.py)."""
     from devstack.client import StackNotRunning, stack_info
     from devstack.emulator import FAKE_CREDENTIALS
+    from devstack.targets import require_local
 
     info = stack_info()
+    require_local(aws=info["aws_url"], graph=info["graph_url"], app=info["app_url"])
     for key, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(key, value)
     os.environ["AWS_ENDPOINT_URL"] = info["aws_url"]
+    os.environ["WHATSAPP_API_BASE"] = info["graph_url"]  # never the real Graph host with the local token
+    os.environ["PUBLIC_BASE_URL"] = info["app_url"]
     os.environ["RESOURCE_PREFIX"] = info["resource_prefix"]
-    os.environ.setdefault("STAGE", "local")
+    os.environ["STAGE"] = "local"
     from chalicelib import bootstrap
 
     container = bootstrap.reset()

@@ -6,8 +6,14 @@ canonical. dye_lot may be blank (an unlabelled batch) and is stored upper-case, 
 lot. loose_meters may be blank (0). hsn may be blank: the material's HSN code from the catalogue is used. Prices may
 carry a rupee sign or thousands commas ("₹1,200"). Other columns are ignored.
 
+Bounds (a typo must not become stock that breaks every later order): rolls ≤ 10,000, meters per roll ≤ 1,000,
+loose meters ≤ 100,000, price per meter ≤ ₹1,00,000, each with at most two decimals; a dye lot of at most 40
+characters; a sheet of at most 10,000 rows. An HSN code given in a row must have a GST rate on file when the
+caller says which codes do (``has_gst_rate``).
+
 Errors name the row: for CSV its line number counting the header as line 1; for a list of dicts its 1-based
 position. Every bad row is reported, and if there is any, ``StockImportError`` is raised and nothing is imported.
+A row of a JSON list that is not an object is a bad row like any other.
 
 Batch key (what makes re-importing the same sheet idempotent): the batch_id is
 ``uuid5(BATCH_NAMESPACE, "material|color|dye_lot|received_on|meters_per_roll|price_per_meter")`` with the
@@ -23,7 +29,7 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -39,6 +45,13 @@ REQUIRED_COLUMNS = ("material", "color", "rolls", "meters_per_roll", "price_per_
 HEADER_ALIASES = {"colour": "color"}
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 HSN_PATTERN = re.compile(r"\d{4}(\d{2}){0,2}")  # 4, 6 or 8 digits
+MAX_ROWS = 10_000
+MAX_ROLLS = 10_000
+MAX_METERS_PER_ROLL = Decimal(1_000)
+MAX_LOOSE_METERS = Decimal(100_000)
+MAX_PRICE_PER_METER = Decimal(100_000)
+MAX_DYE_LOT = 40
+MAX_CELL = 200  # longer cells are not read at all (a pasted paragraph is not a material name)
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,10 @@ def batch_id_for(key: str) -> str:
     return str(uuid.uuid5(BATCH_NAMESPACE, key))
 
 
-def parse_stock_csv(text: str, vocabulary: Vocabulary) -> list[Batch]:
+HsnCheck = Callable[[str], bool]
+
+
+def parse_stock_csv(text: str, vocabulary: Vocabulary, has_gst_rate: HsnCheck | None = None) -> list[Batch]:
     """Batches from CSV text with a header row; raises StockImportError naming every bad line."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # Excel on Windows writes a byte-order mark
     if reader.fieldnames is None:
@@ -85,12 +101,19 @@ def parse_stock_csv(text: str, vocabulary: Vocabulary) -> list[Batch]:
     for row in reader:
         # line_num is the physical line the row ended on, which is what a shopkeeper sees in a text editor
         numbered.append((reader.line_num, row))
-    return _parse(numbered, vocabulary)
+    _check_size(len(numbered))
+    return _parse(numbered, vocabulary, has_gst_rate)
 
 
-def parse_stock_rows(rows: list[dict], vocabulary: Vocabulary) -> list[Batch]:
-    """Batches from a list of row dicts (JSON); errors name rows by their 1-based position."""
-    return _parse(enumerate(rows, start=1), vocabulary)
+def parse_stock_rows(rows: list, vocabulary: Vocabulary, has_gst_rate: HsnCheck | None = None) -> list[Batch]:
+    """Batches from a list of row objects (JSON); errors name rows by their 1-based position."""
+    _check_size(len(rows))
+    return _parse(enumerate(rows, start=1), vocabulary, has_gst_rate)
+
+
+def _check_size(count: int) -> None:
+    if count > MAX_ROWS:
+        raise StockImportError([RowError(0, f"a sheet has at most {MAX_ROWS:,} rows; this one has {count:,}")])
 
 
 def _column(name: str | None) -> str:
@@ -98,9 +121,15 @@ def _column(name: str | None) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
+def _kind(value: object) -> str:
+    return {list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(type(value), "a number")
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool) or isinstance(value, dict | list):
+        return f"<{_kind(value) if not isinstance(value, dict) else 'an object'}>"  # never a number or a name
     if isinstance(value, float):
         # JSON numbers arrive as floats; repr is the shortest text that reads back as the same number,
         # i.e. what the sender wrote, so Decimal gets "40.5" and not 40.5's binary expansion.
@@ -108,16 +137,21 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _parse(numbered: Iterable[tuple[int, dict]], vocabulary: Vocabulary) -> list[Batch]:
+def _parse(
+    numbered: Iterable[tuple[int, object]], vocabulary: Vocabulary, has_gst_rate: HsnCheck | None
+) -> list[Batch]:
     batches: list[Batch] = []
     errors: list[RowError] = []
     first_line_of_batch: dict[str, int] = {}
     for line, raw in numbered:
-        row = {_column(name): _text(value) for name, value in raw.items() if name is not None}
+        if not isinstance(raw, dict):
+            errors.append(RowError(line, f"a row is an object of columns, got {_kind(raw)}"))
+            continue
+        row = {_column(name): _text(value) for name, value in raw.items() if isinstance(name, str)}
         if not any(row.values()):
             continue  # a blank line between blocks of a sheet is not a mistake
-        problems: list[str] = []
-        batch = _parse_row(row, vocabulary, problems)
+        problems: list[str] = [f"{column} is too long" for column, value in row.items() if len(value) > MAX_CELL]
+        batch = None if problems else _parse_row(row, vocabulary, problems, has_gst_rate)
         if batch is not None:
             # the id is a hash of the batch key, so equal ids mean the same batch written twice
             if batch.batch_id in first_line_of_batch:
@@ -134,7 +168,9 @@ def _parse(numbered: Iterable[tuple[int, dict]], vocabulary: Vocabulary) -> list
     return batches
 
 
-def _parse_row(row: dict[str, str], vocabulary: Vocabulary, problems: list[str]) -> Batch | None:
+def _parse_row(
+    row: dict[str, str], vocabulary: Vocabulary, problems: list[str], has_gst_rate: HsnCheck | None
+) -> Batch | None:
     """One row's batch, or None after appending every problem found to ``problems``."""
     material_term = vocabulary.material(row.get("material", "")) if row.get("material") else None
     if material_term is None:
@@ -144,16 +180,25 @@ def _parse_row(row: dict[str, str], vocabulary: Vocabulary, problems: list[str])
         problems.append(f"colour {row.get('color', '')!r} is not in the catalogue")
 
     rolls = _whole_number(row.get("rolls", ""), "rolls", problems)
-    per_roll = _amount(row.get("meters_per_roll", ""), "meters_per_roll", CENTIMETER, "meters", problems, False)
+    per_roll = _amount(
+        row.get("meters_per_roll", ""), "meters_per_roll", CENTIMETER, "meters", problems, False, MAX_METERS_PER_ROLL
+    )
     loose_text = row.get("loose_meters", "") or "0"
-    loose = _amount(loose_text, "loose_meters", CENTIMETER, "meters", problems, True)
+    loose = _amount(loose_text, "loose_meters", CENTIMETER, "meters", problems, True, MAX_LOOSE_METERS)
     price_text = re.sub(r"^(₹|rs\.?|inr)\s*", "", row.get("price_per_meter", ""), flags=re.IGNORECASE)
-    price = _amount(price_text.replace(",", ""), "price_per_meter", PAISE, "rupees", problems, False)
+    price = _amount(
+        price_text.replace(",", ""), "price_per_meter", PAISE, "rupees", problems, False, MAX_PRICE_PER_METER
+    )
     received = _date(row.get("received_on", ""), problems)
+    if len(row.get("dye_lot", "")) > MAX_DYE_LOT:
+        problems.append(f"dye_lot has at most {MAX_DYE_LOT} characters")
 
-    hsn = row.get("hsn", "") or (material_term.hsn if material_term else "") or ""
+    given_hsn = row.get("hsn", "")
+    hsn = given_hsn or (material_term.hsn if material_term else "") or ""
     if material_term is not None and not HSN_PATTERN.fullmatch(hsn):
         problems.append(f"hsn must be a 4, 6 or 8 digit HSN code, got {hsn!r}")
+    elif given_hsn and has_gst_rate is not None and not has_gst_rate(hsn):
+        problems.append(f"hsn {hsn} has no GST rate on file (add it with PUT /owner/gst-rates first)")
 
     if problems:
         return None
@@ -181,19 +226,25 @@ def _whole_number(text: str, column: str, problems: list[str]) -> int | None:
     if value is None or not value.is_finite() or value < 0 or value != value.to_integral_value():
         problems.append(f"{column} must be a whole number ≥ 0, got {text!r}")
         return None
+    if value > MAX_ROLLS:
+        problems.append(f"{column} can be at most {MAX_ROLLS:,}, got {text!r}")
+        return None
     return int(value)
 
 
 def _amount(
-    text: str, column: str, step: Decimal, unit: str, problems: list[str], zero_allowed: bool
+    text: str, column: str, step: Decimal, unit: str, problems: list[str], zero_allowed: bool, bound: Decimal
 ) -> Decimal | None:
-    bound = "≥ 0" if zero_allowed else "greater than 0"
+    lower = "≥ 0" if zero_allowed else "greater than 0"
     try:
         value = Decimal(text)
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0 or (value == 0 and not zero_allowed):
-        problems.append(f"{column} must be a number of {unit} {bound}, got {text!r}")
+        problems.append(f"{column} must be a number of {unit} {lower}, got {text!r}")
+        return None
+    if value > bound:  # checked before quantize, which cannot hold 10^30 to two decimals
+        problems.append(f"{column} can be at most {bound:,} {unit}, got {text!r}")
         return None
     if value != value.quantize(step):
         problems.append(f"{column} can have at most two decimals ({unit}), got {text!r}")

@@ -9,10 +9,15 @@ class CustomerService:
     def __init__(self, store):
         self._store = store
 
-    def update_details(self, phone: str, details: dict) -> dict:
-        """Validate like an invoice would (a GSTIN's state must match the state code); raises ValueError."""
+    def update_details(self, phone: str, body: object) -> dict:
+        """Validate like an invoice would (a GSTIN's state must match the state code); raises ValueError for a
+        customer id that is neither a phone number nor a BSUID, or bad details."""
+        from chalicelib.domain.identity import customer_id
         from chalicelib.domain.invoice import Party
+        from chalicelib.domain.owner_input import customer_details
 
+        phone = customer_id(phone)
+        details = customer_details(body)
         party = Party(
             name=str(details.get("name") or phone),
             gstin=details.get("gstin") or None,
@@ -25,6 +30,9 @@ class CustomerService:
         return self.details(phone)
 
     def details(self, phone: str) -> dict:
+        from chalicelib.domain.identity import customer_id
+
+        phone = customer_id(phone)
         customer = self._store.customer(phone) or {"phone": phone}
         return {
             "phone": phone,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.catalogue import Term, normalise
+from datetime import UTC, datetime
+
+from chalicelib.domain.catalogue import Term
 
 
 class ReferenceService:
@@ -18,36 +20,36 @@ class ReferenceService:
             "gst_rates": [r.to_dict() for r in self._catalogue.gst_rates()],
         }
 
-    def put_term(self, kind: str, name: str, body: dict) -> dict:
-        """Add or replace a material or colour; its aliases are what customers write ("suti", "नीला")."""
-        if kind not in ("material", "color"):
-            raise ValueError("kind is 'material' or 'color'")
-        aliases = body.get("aliases") or []
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise ValueError("aliases is a list of names")
-        if kind == "material" and not str(body.get("hsn", "")).isdigit():
-            raise ValueError("a material needs its HSN code (e.g. 5208)")
-        term = Term(
-            kind=kind,
-            name=normalise(name),
-            hi=str(body.get("hi") or name),
-            hinglish=str(body.get("hinglish") or name),
-            aliases=tuple(a.strip() for a in aliases),
-            hsn=str(body["hsn"]) if kind == "material" else None,
-        )
+    def put_term(self, kind: str, name: str, body: object) -> dict:
+        """Add or replace a material or colour; its aliases are what customers write ("suti", "नीला"). A material's
+        HSN code must have a GST rate on file, or customers' confirmations of it could not be invoiced.
+        Raises ValueError (see domain/owner_input.py)."""
+        from chalicelib.domain import owner_input
+
+        term = owner_input.term(kind, name, body, self.has_gst_rate)
         self._catalogue.put_term(term)
         self._forget()
         return _term(term)
 
-    def put_gst_rate(self, body: dict) -> dict:
+    def put_gst_rate(self, body: object) -> dict:
+        """Add a GST rate from its effective date; raises ValueError for anything but a finite 0–40 % rate."""
+        from chalicelib.domain import owner_input
         from chalicelib.domain.gst import GstRate
 
-        try:
-            rate = GstRate.from_dict({k: str(v) for k, v in body.items()})
-        except KeyError as exc:
-            raise ValueError(f"need hsn, rate_percent and effective_from: missing {exc}") from exc
+        rate = GstRate.from_dict(owner_input.gst_rate_fields(body))
         self._catalogue.put_gst_rate(rate)
         return rate.to_dict()
+
+    def has_gst_rate(self, hsn: str) -> bool:
+        """Whether a GST rate for ``hsn`` (or its heading) is in force today."""
+        from chalicelib.domain.gst import GstRateNotFound, load_seed_rates, rate_for
+
+        rates = self._catalogue.gst_rates() or load_seed_rates()
+        try:
+            rate_for(hsn, datetime.now(UTC).date(), rates)
+        except GstRateNotFound:
+            return False
+        return True
 
 
 def _term(term: Term) -> dict:

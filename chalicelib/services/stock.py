@@ -9,17 +9,18 @@ from chalicelib.domain.stock_report import stock_report
 
 
 class StockService:
-    def __init__(self, repository, vocabulary_provider, policy: AllocationPolicy):
+    def __init__(self, repository, vocabulary_provider, policy: AllocationPolicy, has_gst_rate=None):
         self._repo = repository
         self._vocabulary = vocabulary_provider
         self.policy = policy
+        self._has_gst_rate = has_gst_rate  # (hsn) -> bool; None accepts any well-formed HSN code
 
     def import_rows(self, rows: list[dict]):
         """Raises StockImportError (every bad row with its number) before writing anything."""
-        return self._repo.import_batches(parse_stock_rows(rows, self._vocabulary()))
+        return self._repo.import_batches(parse_stock_rows(rows, self._vocabulary(), self._has_gst_rate))
 
     def import_csv(self, text: str):
-        return self._repo.import_batches(parse_stock_csv(text, self._vocabulary()))
+        return self._repo.import_batches(parse_stock_csv(text, self._vocabulary(), self._has_gst_rate))
 
     def report(self) -> dict:
         batches, reserved = self._repo.all_with_reserved()

@@ -22,7 +22,7 @@ def show():
 def put_term(kind, name):
     from chalicelib.bootstrap import container
 
-    return container().reference.put_term(kind, name, owner_catalogue.current_request.json_body or {})
+    return container().reference.put_term(kind, name, owner_catalogue.current_request.json_body)
 
 
 @owner_catalogue.route("/owner/gst-rates", methods=["PUT"])
@@ -30,4 +30,4 @@ def put_term(kind, name):
 def put_rate():
     from chalicelib.bootstrap import container
 
-    return container().reference.put_gst_rate(owner_catalogue.current_request.json_body or {})
+    return container().reference.put_gst_rate(owner_catalogue.current_request.json_body)

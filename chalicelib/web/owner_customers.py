@@ -14,10 +14,7 @@ owner_customers = Blueprint(__name__)
 def update_customer(phone):
     from chalicelib.bootstrap import container
 
-    body = owner_customers.current_request.json_body
-    if not isinstance(body, dict):
-        raise ValueError("send a JSON object: name, gstin, state_code")
-    return container().customers.update_details(phone, body)
+    return container().customers.update_details(phone, owner_customers.current_request.json_body)
 
 
 @owner_customers.route("/owner/customers/{phone}", methods=["GET"])

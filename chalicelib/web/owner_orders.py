@@ -41,9 +41,9 @@ def reject(order_id):
 def _decide(order_id: str, action: str):
     """Queue the decision (NotFound → 404 through owner_api); the approvals worker executes it once."""
     from chalicelib.bootstrap import container
+    from chalicelib.domain.owner_input import decision_reason
 
     request = owner_orders.current_request
-    body = request.json_body if request.raw_body else None
-    reason = body.get("reason") if isinstance(body, dict) else None
+    reason = decision_reason(request.json_body if request.raw_body else None)
     container().approval.request(order_id, action, "api", reason)
     return Response(body={"order_id": order_id, "action": action, "queued": True}, status_code=202)
