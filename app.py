@@ -5,7 +5,7 @@ Nothing heavy is imported here: each Lambda of the app imports this module on co
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib.config import approvals_queue_name, inbound_queue_name
+from chalicelib.config import approvals_queue_name, imports_queue_name, inbound_queue_name
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
 from chalicelib.web.owner_catalogue import owner_catalogue
@@ -36,6 +36,13 @@ def handle_approvals(event):
     from chalicelib.jobs.sqs import process_approvals_batch
 
     return process_approvals_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=imports_queue_name(), batch_size=1)
+def handle_stock_imports(event):
+    from chalicelib.jobs.sqs import process_imports_batch
+
+    return process_imports_batch(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))

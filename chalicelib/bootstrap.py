@@ -79,6 +79,12 @@ class Container:
         return SqsQueue(self.sqs, self.queue_url(self.settings.inbound_queue_name))
 
     @cached_property
+    def imports_queue(self):
+        from chalicelib.adapters.dynamo_repos import SqsQueue
+
+        return SqsQueue(self.sqs, self.queue_url(self.settings.imports_queue_name))
+
+    @cached_property
     def approvals_queue(self):
         from chalicelib.adapters.dynamo_repos import SqsQueue
 
@@ -135,6 +141,22 @@ class Container:
             return cached[1]
 
     @cached_property
+    def audit(self):
+        from chalicelib.adapters import dynamo_models
+        from chalicelib.adapters.audit_trail import DynamoAuditTrail
+
+        assert self.models_bound
+        return DynamoAuditTrail(dynamo_models)
+
+    @cached_property
+    def stock_import_store(self):
+        from chalicelib.adapters import dynamo_models
+        from chalicelib.adapters.stock_imports import DynamoStockImports
+
+        assert self.models_bound
+        return DynamoStockImports(dynamo_models)
+
+    @cached_property
     def understanding(self):
         """The deterministic interpreter, with Gemini behind it when GEMINI_API_KEY is set."""
         from chalicelib.domain.interpreter import interpret
@@ -170,6 +192,27 @@ class Container:
             AllocationPolicy(self.settings.min_cut_meters),
             has_gst_rate=lambda hsn: self.reference.has_gst_rate(hsn),
         )
+
+    @cached_property
+    def stock_imports(self):
+        from chalicelib.services.stock_imports import StockImports
+
+        return StockImports(
+            self.stock_import_store,
+            self.imports_queue,
+            self.audit,
+            self.vocabulary,
+            has_gst_rate=lambda hsn: self.reference.has_gst_rate(hsn),
+        )
+
+    @cached_property
+    def stock_taking(self):
+        from chalicelib.adapters import dynamo_models
+        from chalicelib.adapters.stock_taking import DynamoStockTaking
+        from chalicelib.services.stock_taking import StockTaking
+
+        assert self.models_bound
+        return StockTaking(DynamoStockTaking(dynamo_models), self.audit)
 
     @cached_property
     def inbound(self):

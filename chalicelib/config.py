@@ -27,6 +27,8 @@ TABLES = (
     "message-log",
     "outbox",
     "catalogue",
+    "audit",
+    "imports",
 )
 
 
@@ -75,6 +77,10 @@ class Settings:
         return f"{self.resource_prefix}-approvals"
 
     @property
+    def imports_queue_name(self) -> str:
+        return f"{self.resource_prefix}-imports"
+
+    @property
     def invoice_bucket(self) -> str:
         return f"{self.resource_prefix}-invoices"
 
@@ -86,6 +92,10 @@ def inbound_queue_name() -> str:
 
 def approvals_queue_name() -> str:
     return f"{_env('RESOURCE_PREFIX', 'bharatbiz-local')}-approvals"
+
+
+def imports_queue_name() -> str:
+    return f"{_env('RESOURCE_PREFIX', 'bharatbiz-local')}-imports"
 
 
 def load_settings() -> Settings:

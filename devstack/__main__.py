@@ -86,10 +86,12 @@ def cmd_llm_usage(args) -> int:
 
 
 def cmd_stock(args) -> int:
-    from devstack.stock_cli import import_file, show
+    from devstack.stock_cli import adjust, import_file, show
 
     if args.stock_command == "import":
         return import_file(args.file)
+    if args.stock_command == "adjust":
+        return adjust(args.batch_id, args.rolls, args.loose, args.reason, args.note)
     return show()
 
 
@@ -194,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     stock_import = stock_sub.add_parser("import", help="import batches from a CSV file (all or nothing)")
     stock_import.add_argument("file")
     stock_sub.add_parser("show", help="batches and totals per material and colour")
+    stock_adjust = stock_sub.add_parser("adjust", help="set a batch's counts after a stock-taking, damage or cut loss")
+    stock_adjust.add_argument("batch_id")
+    stock_adjust.add_argument("--rolls", type=int, required=True, help="whole rolls counted (with reserved cloth)")
+    stock_adjust.add_argument("--loose", default="0", help="loose meters counted")
+    stock_adjust.add_argument("--reason", required=True, choices=["count", "damage", "cut_loss", "correction"])
+    stock_adjust.add_argument("--note")
     stock.set_defaults(func=cmd_stock)
 
     schedule = sub.add_parser("schedule", help="run a scheduled job now")

@@ -40,19 +40,40 @@ def import_file(path: str) -> int:
     text = Path(path).read_text(encoding="utf-8")
     container = local_container()
     try:
-        result = container.stock.import_csv(text)
+        result = container.stock_imports.submit_csv(text, "owner", "cli")
     except StockImportError as exc:
         print(f"Nothing was imported from {path}:", file=sys.stderr)
         for error in exc.errors:
             print(f"  line {error.line}: {error.reason}", file=sys.stderr)
         return 1
-    print(f"Imported {path}: {result.created} new batches, {result.unchanged} already on the books.")
+    print(
+        f"Imported {path} (import {result['import_id']}): {result['created']} new batches, "
+        f"{result['unchanged']} already on the books."
+    )
+    return 0
+
+
+def adjust(batch_id: str, rolls: int, loose_meters: str, reason: str, note: str | None) -> int:
+    """The owner's count of one batch, as POST /owner/stock/batches/{batch_id}/adjustments takes it."""
+    from chalicelib.domain.errors import NotFound
+    from chalicelib.domain.stock_taking import StockCount
+
+    try:
+        count = StockCount.from_body({"rolls": rolls, "loose_meters": loose_meters, "reason": reason, "note": note})
+        change = local_container().stock_taking.adjust(batch_id, count, "owner", "cli")
+    except (ValueError, NotFound) as exc:  # BelowReserved is a ValueError
+        print(f"Not adjusted: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(change, ensure_ascii=False))
     return 0
 
 
 def show() -> int:
-    report = local_container().stock.report()
+    container = local_container()
+    report = container.stock.report()
     for row in report["totals"]:
         print(json.dumps(row, ensure_ascii=False))
     print(json.dumps({"grand_total": report["grand_total"]}))
+    for entry in container.stock_taking.recent(limit=10):
+        print(json.dumps({"adjustment": entry}, ensure_ascii=False))
     return 0

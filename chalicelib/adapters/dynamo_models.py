@@ -240,6 +240,49 @@ class CatalogueRecord(_Base):
     data = JSONAttribute()
 
 
+class AuditRecord(_Base):
+    """One entry of the append-only audit trail (see chalicelib/domain/audit.py)."""
+
+    class Meta:
+        table_name = "audit"
+        short_name = "audit"
+
+    subject = UnicodeAttribute(hash_key=True)  # order#<id>, batch#<id>, import#<id>, catalogue, stock#adjustments
+    entry = UnicodeAttribute(range_key=True)  # <iso time>#<entry id>
+    action = UnicodeAttribute()
+    who = UnicodeAttribute()  # customer | owner | system
+    via = UnicodeAttribute()  # whatsapp | link | api | cli | job:<name>
+    from_state = UnicodeAttribute(null=True)
+    to_state = UnicodeAttribute(null=True)
+    correlation_id = UnicodeAttribute(null=True)
+    detail = JSONAttribute(null=True)
+    at = UnicodeAttribute()
+
+
+class ImportRecord(_Base):
+    """A stock import: part 'record' (state and progress) and parts 'chunk#NNNNN' (the validated batches)."""
+
+    class Meta:
+        table_name = "imports"
+        short_name = "imports"
+
+    import_id = UnicodeAttribute(hash_key=True)
+    part = UnicodeAttribute(range_key=True)
+    state = UnicodeAttribute(null=True)  # queued | applied
+    fingerprint = UnicodeAttribute(null=True)
+    rows = NumberAttribute(null=True)
+    chunks = NumberAttribute(null=True)
+    chunks_done = NumberAttribute(null=True)
+    created = NumberAttribute(null=True)
+    unchanged = NumberAttribute(null=True)
+    batches = JSONAttribute(null=True)  # a chunk's batches
+    who = UnicodeAttribute(null=True)
+    via = UnicodeAttribute(null=True)
+    correlation_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
 ALL_MODELS = (
     ProcessedKey,
     OrderRecord,
@@ -250,6 +293,8 @@ ALL_MODELS = (
     MessageLogRecord,
     OutboxRecordModel,
     CatalogueRecord,
+    AuditRecord,
+    ImportRecord,
 )
 
 

@@ -57,3 +57,31 @@ def _approval_record(record) -> None:
         logger.exception("approval record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
         raise
     logger.info("approval record processed", extra={**context, "order_id": command["order_id"], "outcome": outcome})
+
+
+def process_imports_batch(event: dict, context=None) -> dict:
+    """Imports queue: each record names one staged stock import; applying it is resumable and idempotent, so a
+    worker killed midway is finished by the retry."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return process_partial_response(event=event, record_handler=_import_record, processor=processor, context=context)
+
+
+def _import_record(record) -> None:
+    from chalicelib.bootstrap import container
+    from chalicelib.logs import get_logger
+
+    logger = get_logger()
+    context = {"message_id": record.message_id, "receive_count": record.attributes.approximate_receive_count}
+    try:
+        import_id = json.loads(record.body)["import_id"]
+        logger.set_correlation_id(import_id)
+        outcome = container().stock_imports.apply(import_id)
+    except Exception as exc:
+        logger.exception("stock import record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
+        raise
+    logger.info(
+        "stock import applied",
+        extra={**context, "import_id": import_id, "created": outcome["created"], "unchanged": outcome["unchanged"]},
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import hmac
+import re
+import uuid
 
 from chalice import Response
 
@@ -46,3 +48,15 @@ def owner_api(blueprint):
         return guarded
 
     return decorate
+
+
+_CORRELATION = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def correlation_id(request) -> str:
+    """The request's correlation id for the audit trail: the caller's X-Correlation-Id when well-formed, else API
+    Gateway's request id, else a fresh one."""
+    given = (request.headers or {}).get("x-correlation-id", "")
+    if _CORRELATION.fullmatch(given):
+        return given
+    return str((request.context or {}).get("requestId") or uuid.uuid4())

@@ -8,8 +8,12 @@ import pytest
 from devstack.client import http
 
 
-def owner(client, method, path, body=None, raw=None):
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {client.info['owner_api_key']}"}
+def owner(client, method, path, body=None, raw=None, headers=None):
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {client.info['owner_api_key']}",
+        **(headers or {}),
+    }
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     status, answer = http(method, client.info["app_url"] + path, data, headers)
     return status, json.loads(answer) if answer else None
