@@ -24,11 +24,11 @@ def token_matches(sent: str | None, expected: str | None) -> bool:
 
 @webhook.route("/webhook", methods=["GET"])
 def verify():
-    from chalicelib.config import settings
+    from chalicelib.bootstrap import container
 
     params = webhook.current_request.query_params or {}
     if params.get("hub.mode") == "subscribe" and token_matches(
-        params.get("hub.verify_token"), settings().whatsapp_verify_token
+        params.get("hub.verify_token"), container().settings.whatsapp_verify_token
     ):
         return _plain(params.get("hub.challenge", ""), 200)
     return _plain("verification failed", 403)
