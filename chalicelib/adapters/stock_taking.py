@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chalicelib.domain.errors import DomainError, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.stock import Batch
-from chalicelib.domain.stock_taking import Adjustment
-
-
-class CountsMoved(DomainError):
-    """The batch changed between reading it and writing the count (a sale, a reservation, another count)."""
+from chalicelib.domain.stock_taking import Adjustment, CountsMoved
 
 
 class DynamoStockTaking:

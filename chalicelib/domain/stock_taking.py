@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from chalicelib.domain.errors import DomainError
 from chalicelib.domain.money import CENTIMETER, meters
 from chalicelib.domain.stock import Batch
 
@@ -24,6 +25,10 @@ REASONS = ("count", "damage", "cut_loss", "correction")
 MAX_ROLLS = 10_000
 MAX_LOOSE_METERS = Decimal(100_000)
 MAX_NOTE = 300
+
+
+class CountsMoved(DomainError):
+    """The batch changed between reading it and writing the count (a sale, a reservation, another count)."""
 
 
 class BelowReserved(ValueError):

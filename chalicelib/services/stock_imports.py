@@ -18,6 +18,7 @@ import uuid
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.stock_import import parse_stock_csv, parse_stock_rows
+from chalicelib.services.ports import AuditTrailPort, QueuePort, StockImportStorePort, VocabularyProvider
 
 KEY = re.compile(r"[A-Za-z0-9_.:-]{8,80}")
 INLINE_CHUNKS = 1  # an import of one chunk is applied before the answer; anything larger is queued
@@ -28,10 +29,17 @@ class ImportConflict(ValueError):
 
 
 class StockImports:
-    def __init__(self, imports, queue, audit, vocabulary, has_gst_rate=None):
-        self._imports = imports  # adapters/stock_imports.DynamoStockImports
-        self._queue = queue  # QueuePort of the imports queue
-        self._audit = audit  # adapters/audit_trail.DynamoAuditTrail
+    def __init__(
+        self,
+        imports: StockImportStorePort,
+        queue: QueuePort,
+        audit: AuditTrailPort,
+        vocabulary: VocabularyProvider,
+        has_gst_rate=None,
+    ):
+        self._imports = imports
+        self._queue = queue  # the imports queue
+        self._audit = audit
         self._vocabulary = vocabulary
         self._has_gst_rate = has_gst_rate
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.stock_taking import StockCount, adjustment
+from chalicelib.services.ports import AuditTrailPort, StockCountsPort
 
 ADJUSTMENTS = "stock#adjustments"
 MAX_ATTEMPTS = 4
 
 
 class StockTaking:
-    def __init__(self, counts, audit):
-        self._counts = counts  # adapters/stock_taking.DynamoStockTaking
-        self._audit = audit  # adapters/audit_trail.DynamoAuditTrail
+    def __init__(self, counts: StockCountsPort, audit: AuditTrailPort):
+        self._counts = counts
+        self._audit = audit
 
     def adjust(self, batch_id: str, count: StockCount, who: str, via: str, correlation_id: str | None = None) -> dict:
         """Raises NotFound, BelowReserved (the count is less than what waiting orders hold) or CountsMoved (the
         batch kept changing while we wrote)."""
-        from chalicelib.adapters.stock_taking import CountsMoved
+        from chalicelib.domain.stock_taking import CountsMoved
 
         for attempt in range(MAX_ATTEMPTS):
             batch, reserved = self._counts.read(batch_id)

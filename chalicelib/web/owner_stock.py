@@ -55,9 +55,8 @@ def import_status(import_id):
 @owner_api(owner_stock)
 def adjust(batch_id):
     """The owner's count of a batch (rolls, loose_meters, reason, note); 409 when it is below what is reserved."""
-    from chalicelib.adapters.stock_taking import CountsMoved
     from chalicelib.bootstrap import container
-    from chalicelib.domain.stock_taking import BelowReserved, StockCount
+    from chalicelib.domain.stock_taking import BelowReserved, CountsMoved, StockCount
 
     request = owner_stock.current_request
     count = StockCount.from_body(request.json_body)
