@@ -41,3 +41,15 @@ class OutOfStock(DomainError):
 
 class NotFound(DomainError):
     """The thing asked for does not exist."""
+
+
+class StaleAccount(DomainError):
+    """A customer's balance or an invoice's settlement moved between reading and writing: read again, redo."""
+
+
+class DuplicatePayment(DomainError):
+    """A payment with this mode and reference is already recorded (idempotency: the first one stands)."""
+
+
+class AlreadyReversed(DomainError):
+    """A payment that was reversed already; a payment is reversed once."""
