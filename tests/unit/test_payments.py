@@ -145,3 +145,28 @@ def test_bad_credit_terms_are_refused(body):
     service, _, _ = world()
     with pytest.raises(ValueError):
         service.set_terms(PHONE, body)
+
+
+def test_receivables_bucket_by_due_date_and_list_the_most_overdue_first():
+    from chalicelib.services.payments import ReceivablesService
+
+    accounts = FakeAccounts()
+    accounts.add_customer("919811100001", name="Late")
+    accounts.add_invoice("919811100001", "BB/26-27/00001", dt.date(2026, 7, 1), 100000)  # due 31 Jul: 112 days late
+    accounts.add_invoice("919811100001", "BB/26-27/00004", dt.date(2026, 10, 1), 20000)  # due 31 Oct: 20 days late
+    accounts.add_customer("919811100002", name="Fresh")
+    accounts.add_invoice("919811100002", "BB/26-27/00009", dt.date(2026, 11, 15), 500000)  # not yet due
+    accounts.add_customer("919811100003", name="Paid up")
+    report = ReceivablesService(accounts=accounts, clock=lambda: NOW, credit_days_default=30).report()
+    assert [r["name"] for r in report["customers"]] == ["Late", "Fresh"]
+    late, fresh = report["customers"]
+    assert late["buckets"] == {
+        "not_due": "0.00",
+        "1_30": "200.00",
+        "31_60": "0.00",
+        "61_90": "0.00",
+        "over_90": "1000.00",
+    }
+    assert (late["days_overdue"], late["oldest_due_on"]) == (112, "2026-07-31")
+    assert fresh["buckets"]["not_due"] == "5000.00" and fresh["days_overdue"] == 0
+    assert report["totals"]["over_90"] == "1000.00" and report["totals"]["outstanding"] == "6200.00"
