@@ -39,9 +39,7 @@ def _entry(record) -> Entry:
     )
 
 
-def _balance_condition(balance_paise: int):
-    from chalicelib.adapters.dynamo_models import CustomerRecord
-
+def _balance_condition(CustomerRecord, balance_paise: int):
     if balance_paise == 0:
         return CustomerRecord.phone.exists() & (
             CustomerRecord.balance_paise.does_not_exist() | (CustomerRecord.balance_paise == 0)
@@ -54,11 +52,17 @@ def _settle_condition(attribute, value: int):
 
 
 class DynamoAccountStore:
+    """Accounts in the tables of ``tables`` (a dynamo_models.Tables)."""
+
+    def __init__(self, tables):
+        self._t = tables
+
     def load(self, phone: str, credit_days_default: int) -> Account | None:
         """The account read consistently; None for a number without a customer record."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord
+        t = self._t
+        CustomerRecord, InvoiceRecord, LedgerEntryRecord = t.CustomerRecord, t.InvoiceRecord, t.LedgerEntryRecord
 
         try:
             customer = CustomerRecord.get(phone, consistent_read=True)
@@ -104,7 +108,7 @@ class DynamoAccountStore:
     def payment(self, payment_id: str) -> dict | None:
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import InvoiceRecord
+        InvoiceRecord = self._t.InvoiceRecord
 
         try:
             record = InvoiceRecord.get(f"PAY#{payment_id}", consistent_read=True)
@@ -114,7 +118,8 @@ class DynamoAccountStore:
 
     def record_payment(self, account: Account, payment: dict, allocations: dict[str, int], at: str) -> None:
         """See AccountStorePort.record_payment. Raises DuplicatePayment or StaleAccount."""
-        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord
+        t = self._t
+        CustomerRecord, InvoiceRecord, LedgerEntryRecord = t.CustomerRecord, t.InvoiceRecord, t.LedgerEntryRecord
         from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
         pid = payment["payment_id"]
@@ -148,13 +153,13 @@ class DynamoAccountStore:
                 lambda tx: tx.update(
                     CustomerRecord(account.phone),
                     actions=customer_actions,
-                    condition=_balance_condition(account.balance_paise),
+                    condition=_balance_condition(CustomerRecord, account.balance_paise),
                 ),
             ),
         ]
-        items += _settlement_items(account, allocations, sign=1)
+        items += _settlement_items(InvoiceRecord, account, allocations, sign=1)
         try:
-            run_transaction(items)
+            run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
             if "payment" in cancelled.failed:
                 raise DuplicatePayment(pid) from cancelled
@@ -162,7 +167,8 @@ class DynamoAccountStore:
 
     def reverse_payment(self, account: Account, payment: dict, at: str) -> None:
         """See AccountStorePort.reverse_payment. Raises AlreadyReversed or StaleAccount."""
-        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord
+        t = self._t
+        CustomerRecord, InvoiceRecord, LedgerEntryRecord = t.CustomerRecord, t.InvoiceRecord, t.LedgerEntryRecord
         from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
         pid = payment["payment_id"]
@@ -192,20 +198,20 @@ class DynamoAccountStore:
                 lambda tx: tx.update(
                     CustomerRecord(account.phone),
                     actions=[CustomerRecord.balance_paise.set(after)],
-                    condition=_balance_condition(account.balance_paise),
+                    condition=_balance_condition(CustomerRecord, account.balance_paise),
                 ),
             ),
         ]
-        items += _settlement_items(account, payment["allocations"], sign=-1)
+        items += _settlement_items(InvoiceRecord, account, payment["allocations"], sign=-1)
         try:
-            run_transaction(items)
+            run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
             if "payment" in cancelled.failed:
                 raise AlreadyReversed(pid) from cancelled
             raise StaleAccount(str(cancelled)) from cancelled
 
     def set_terms(self, phone: str, credit_limit_paise: int | None, credit_days: int | None) -> None:
-        from chalicelib.adapters.dynamo_models import CustomerRecord
+        CustomerRecord = self._t.CustomerRecord
 
         actions = [
             CustomerRecord.credit_limit_paise.remove()
@@ -216,14 +222,20 @@ class DynamoAccountStore:
         CustomerRecord(phone).update(actions=actions)
 
     def phones_owing(self) -> list[str]:
-        from chalicelib.adapters.dynamo_models import CustomerRecord
+        CustomerRecord = self._t.CustomerRecord
 
         return [c.phone for c in CustomerRecord.scan(CustomerRecord.balance_paise > 0)]
 
 
-def _settlement_items(account: Account, allocations: dict[str, int], *, sign: int, credit: bool = False) -> list:
+def _settlement_items(
+    InvoiceRecord,
+    account: Account,
+    allocations: dict[str, int],
+    *,
+    sign: int,
+    credit: bool = False,
+) -> list:
     """Each invoice's paid (or credited) paise moved by its allocation, on the condition it is still as read."""
-    from chalicelib.adapters.dynamo_models import InvoiceRecord
 
     read = {i.number: i for i in account.invoices}
     items = []

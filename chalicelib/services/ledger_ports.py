@@ -1,4 +1,4 @@
-"""The ports of the money use cases (accounts, payments, credit notes, message sending), declared once; the DynamoDB
+"""The ports of the money use cases (accounts, payments, credit notes), declared once; the DynamoDB
 adapter (adapters/account_store.py) and the in-memory fake (tests/unit/fake_accounts.py) implement them."""
 
 from __future__ import annotations
@@ -29,8 +29,3 @@ class AccountStorePort(Protocol):
 
     def phones_owing(self) -> list[str]:
         """Customers whose balance is above zero."""
-
-
-class SenderPort(Protocol):
-    def send(self, message, idempotency_key: str) -> str:
-        """Send one OutboundMessage once per key (the outbox); raises a WhatsAppError subclass."""

@@ -28,7 +28,8 @@ from chalicelib.domain.ledger import (
     to_paise,
     today_in_india,
 )
-from chalicelib.services.ledger_ports import AccountStorePort, SenderPort
+from chalicelib.services.ledger_ports import AccountStorePort
+from chalicelib.services.ports import MessageSenderPort
 
 MAX_ATTEMPTS = 6
 MAX_CREDIT_LIMIT = Decimal("1000000000.00")  # ₹100 crore
@@ -39,7 +40,7 @@ class PaymentService:
         self,
         *,
         accounts: AccountStorePort,
-        sender: SenderPort | None,
+        sender: MessageSenderPort | None,
         shop_name: str,
         clock: Callable[[], dt.datetime],
         credit_days_default: int = DEFAULT_CREDIT_DAYS,
@@ -230,12 +231,14 @@ def _balance(payment: dict, account: Account) -> int:
 
 def _send(sender, message, key: str, logger=None) -> bool:
     """Send through the outbox; an undeliverable message is logged, not raised (the money is already recorded)."""
-    from chalicelib.adapters.whatsapp import WhatsAppError
+    from chalicelib.domain.errors import MessageNotSent
 
     try:
         sender.send(message, idempotency_key=key)
         return True
-    except WhatsAppError as exc:
+    except MessageNotSent as exc:
+        if exc.retryable:
+            raise
         if logger:
             logger.warning("account message not delivered", extra={"key": key, "code": exc.code})
         return False
