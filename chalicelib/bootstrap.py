@@ -300,11 +300,20 @@ _container_lock = threading.Lock()
 
 
 def container() -> Container:
-    """The process's container, built once on first use."""
+    """The process's container, built once on first use. On a non-local stage whose settings are missing or
+    placeholders it raises SettingsIncomplete (naming them) instead: no function acts, no invoice carries the demo
+    shop. The settings are read again on the next call (Powertools caches the SSM read), so setting them is enough."""
     global _container
     with _container_lock:
         if _container is None:
-            _container = Container(settings())
+            from chalicelib.config import SettingsIncomplete
+
+            config = settings()
+            missing = config.missing()
+            if missing:
+                settings.cache_clear()
+                raise SettingsIncomplete(missing)
+            _container = Container(config)
         return _container
 
 
