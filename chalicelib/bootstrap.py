@@ -286,6 +286,42 @@ class Container:
             DynamoCustomers(self.tables), self.whatsapp, self.settings.supplier["name"], logger=get_logger()
         )
 
+    # --- money (issue 11): accounts, payments, receivables ------------------------------------------------------
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.account_store import DynamoAccountStore
+
+        return DynamoAccountStore(self.tables)
+
+    def clock(self):
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    @cached_property
+    def payments(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.payments import PaymentService
+
+        s = self.settings
+        return PaymentService(
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=s.supplier["name"],
+            clock=self.clock,
+            credit_days_default=s.credit_days,
+            upi_vpa=s.supplier_upi_vpa,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def receivables(self):
+        from chalicelib.services.payments import ReceivablesService
+
+        return ReceivablesService(
+            accounts=self.accounts, clock=self.clock, credit_days_default=self.settings.credit_days
+        )
+
     @cached_property
     def health(self):
         """The health check (call it): a DescribeTable on the orders table."""

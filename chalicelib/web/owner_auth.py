@@ -1,5 +1,6 @@
 """The owner API's one gate and one error map: `Authorization: Bearer <OWNER_API_KEY>` compared in constant time,
-then NotFound → 404 and ValueError (bad input, with a reason the owner can act on) → 400."""
+a customer id in the path checked (a phone number or a BSUID, domain/identity.py), then NotFound → 404 and
+ValueError (bad input, with a reason the owner can act on) → 400."""
 
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ def owner_api(blueprint):
             if denied:
                 return denied
             try:
+                if "phone" in kwargs:  # every customer route: a phone number or a BSUID, in its one stored form
+                    from chalicelib.domain.identity import customer_id
+
+                    kwargs["phone"] = customer_id(kwargs["phone"])
                 return view(*args, **kwargs)
             except NotFound as exc:
                 return Response(body={"error": str(exc)}, status_code=404)
