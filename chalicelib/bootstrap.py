@@ -262,7 +262,7 @@ class Container:
     def reference(self):
         from chalicelib.services.reference import ReferenceService
 
-        return ReferenceService(self.catalogue, self.vocabulary.forget)
+        return ReferenceService(self.catalogue, self.vocabulary.forget, audit=self.audit)
 
     @cached_property
     def customers(self):

@@ -158,6 +158,7 @@ class DynamoAccountStore:
             ),
         ]
         items += _settlement_items(InvoiceRecord, account, allocations, sign=1)
+        items += _payment_audit(t, payment, "payment.recorded", at)
         try:
             run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
@@ -203,6 +204,7 @@ class DynamoAccountStore:
             ),
         ]
         items += _settlement_items(InvoiceRecord, account, payment["allocations"], sign=-1)
+        items += _payment_audit(t, payment, "payment.reversed", at)
         try:
             run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
@@ -225,6 +227,25 @@ class DynamoAccountStore:
         CustomerRecord = self._t.CustomerRecord
 
         return [c.phone for c in CustomerRecord.scan(CustomerRecord.balance_paise > 0)]
+
+
+def _payment_audit(tables, payment: dict, action: str, at: str) -> list:
+    """The owner's payment action as an audit entry, written in the payment's transaction."""
+    from datetime import datetime
+
+    from chalicelib.adapters.audit_trail import audit_item
+    from chalicelib.domain.audit import AuditEntry
+
+    entry = AuditEntry(
+        subject=f"customer#{payment['phone']}",
+        action=action,
+        who="owner",
+        via=payment.get("via") or "api",
+        correlation_id=payment.get("correlation_id") or payment["payment_id"],
+        detail={k: payment.get(k) for k in ("payment_id", "amount_paise", "mode", "reference", "invoice")},
+        at=datetime.fromisoformat(at),
+    )
+    return [audit_item(tables, entry)]
 
 
 def _settlement_items(

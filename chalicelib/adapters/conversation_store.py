@@ -116,12 +116,14 @@ class DynamoConversationStore:
         closed: dict | None = None,
         closed_version: int | None = None,
         reserve_parts: list | None = None,
+        audit: list = (),
     ) -> None:
-        """Write the step's result atomically.
+        """Write the step's result atomically (with ``audit``, the AuditEntries of the orders it moved).
 
         Raises AlreadyProcessed (the message was handled meanwhile), OutOfStock naming the batches that could not be
         reserved (nothing was written), or StaleOrder (the order or the customer changed: load and redo the step).
         """
+        from chalicelib.adapters.audit_trail import audit_item
         from chalicelib.adapters.stock_repository import reservation_items
         from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
@@ -163,6 +165,7 @@ class DynamoConversationStore:
         )
         if reserve_parts:
             items += reservation_items(self._t, order["order_id"], reserve_parts)
+        items += [audit_item(self._t, entry) for entry in audit]
         try:
             run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
@@ -173,14 +176,23 @@ class DynamoConversationStore:
                 raise OutOfStock("stock moved", batches) from cancelled
             raise StaleOrder(f"order or customer changed while handling {wamid}") from cancelled
 
-    def save_order(self, order: dict, version: int) -> int:
-        """Save an order outside a customer message (owner decisions, expiry); returns the new version.
-        Raises StaleOrder when the version moved."""
+    def save_order(self, order: dict, version: int, audit: list = ()) -> int:
+        """Save an order outside a customer message (owner decisions, expiry), in one transaction with ``audit``
+        (AuditEntries); returns the new version. Raises StaleOrder when the version moved."""
         from pynamodb.exceptions import PutError
 
+        from chalicelib.adapters.audit_trail import audit_item
         from chalicelib.adapters.dynamo_repos import is_condition_failure
+        from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
         record = _order_record(self._t, order, version)
+        if audit:
+            items = [("order", lambda tx: tx.save(record)), *(audit_item(self._t, e) for e in audit)]
+            try:
+                run_transaction(self._t, items)
+            except TransactionCancelled as exc:
+                raise StaleOrder(order["order_id"]) from exc
+            return version + 1
         try:
             record.save()
         except PutError as exc:

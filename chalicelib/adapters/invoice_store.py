@@ -38,6 +38,7 @@ class DynamoInvoiceStore:
         active_order_id,
         total_paise,
         at,
+        audit=(),
     ) -> None:
         """One transaction: deduction, order state, next invoice number, invoice, ledger debit, new balance.
         Raises StaleOrder when any condition failed because something moved (retry with fresh reads), OutOfStock
@@ -94,9 +95,9 @@ class DynamoInvoiceStore:
             actions.append(CustomerRecord.active_order_id.remove())
             condition &= CustomerRecord.active_order_id == active_order_id
         items.append(("customer", lambda tx: tx.update(CustomerRecord(phone), actions=actions, condition=condition)))
-        _transact(t, items)
+        _transact(t, items + _audit_items(t, audit))
 
-    def commit_rejection(self, *, order_data, version, parts, phone, active_order_id) -> None:
+    def commit_rejection(self, *, order_data, version, parts, phone, active_order_id, audit=()) -> None:
         """One transaction: order rejected, reserved stock back on the shelf, the customer free to order again."""
         from chalicelib.adapters.conversation_store import _order_record
         from chalicelib.adapters.stock_repository import release_items
@@ -116,7 +117,7 @@ class DynamoInvoiceStore:
                     ),
                 )
             )
-        _transact(t, items)
+        _transact(t, items + _audit_items(t, audit))
 
     def ensure_pdf(self, number: str, render) -> str:
         """The invoice's PDF on S3 under a deterministic key (a retry overwrites, never duplicates), SSE on."""
@@ -145,6 +146,12 @@ class DynamoInvoiceStore:
 
     def invoices_of(self, order_id: str) -> list[dict]:
         return [{"number": r.number, "s3_key": r.s3_key} for r in self._t.InvoiceRecord.by_order.query(order_id)]
+
+
+def _audit_items(tables, audit) -> list:
+    from chalicelib.adapters.audit_trail import audit_item
+
+    return [audit_item(tables, entry) for entry in audit]
 
 
 def _transact(tables, items) -> None:

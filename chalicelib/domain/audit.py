@@ -83,3 +83,34 @@ def source_of(via: str) -> tuple[str, str]:
     if via.startswith("job:") or via == "system":
         return "system", via
     return "owner", via
+
+
+def order_transitions(
+    before: dict | None,
+    changed: list[tuple[str, str]],
+    who: str,
+    via: str,
+    correlation_id: str | None,
+    detail: dict | None = None,
+) -> list[AuditEntry]:
+    """Entries for the orders a step moved. ``before`` is the stored order the step started from (or None);
+    ``changed`` holds (order_id, state) of every order the step saves. An order whose state did not change gets no
+    entry; one the step created goes from None."""
+    entries = []
+    for order_id, state in changed:
+        previous = before["state"] if before and before.get("order_id") == order_id else None
+        if previous == state:
+            continue
+        entries.append(
+            AuditEntry(
+                subject=order_subject(order_id),
+                action="order.created" if previous is None else "order.state",
+                who=who,
+                via=via,
+                from_state=previous,
+                to_state=state,
+                correlation_id=correlation_id,
+                detail=dict(detail or {}),
+            )
+        )
+    return entries

@@ -250,8 +250,13 @@ class ApprovalService:
         return OutboundMessage(to=self._settings.owner_phone, text="\n".join(rows))
 
     # --- asking for a decision ---------------------------------------------------------------------------------
-    def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
-        """Queue the owner's decision; the approvals worker executes it exactly once."""
+    def request(
+        self, order_id: str, action: str, source: str, reason: str | None = None, correlation_id: str | None = None
+    ) -> None:
+        """Queue the owner's decision; the approvals worker executes it exactly once. ``source`` says how the owner
+        decided ('link', 'api', 'cli'); it and ``correlation_id`` go into the audit trail with the decision."""
+        import uuid
+
         if action not in ("approve", "reject"):
             raise ValueError(action)
         self._load(order_id)  # NotFound early, so the owner hears it now rather than never
@@ -262,6 +267,7 @@ class ApprovalService:
                 "reason": (reason or "").strip()[:300] or None,
                 "source": source,
                 "at": self._clock().isoformat(),
+                "correlation_id": correlation_id or uuid.uuid4().hex,
             }
         )
 
@@ -309,9 +315,9 @@ class ApprovalService:
                 return "refused"
             try:
                 if action == "approve":
-                    self._approve(order, data, version)
+                    self._approve(order, data, version, command)
                 else:
-                    self._reject(order, data, version, command.get("reason"))
+                    self._reject(order, data, version, command.get("reason"), command)
             except StaleOrder:
                 self._sleep(0.02 * (attempt + 1))
                 continue
@@ -322,7 +328,7 @@ class ApprovalService:
             return "approved" if action == "approve" else "rejected"
         raise StaleOrder(f"could not apply {action} to {order_id} after {MAX_ATTEMPTS} attempts")
 
-    def _approve(self, order, data: dict, version: int) -> None:
+    def _approve(self, order, data: dict, version: int, command: dict | None = None) -> None:
         from chalicelib.domain import conversation as engine
         from chalicelib.domain.invoice import financial_year, format_invoice_number
 
@@ -351,9 +357,10 @@ class ApprovalService:
             active_order_id=customer.get("active_order_id"),
             total_paise=total_paise,
             at=now.isoformat(),
+            audit=_decision_audit(order, "ORDER_COMPLETED", command or {}, {"invoice": number}),
         )
 
-    def _reject(self, order, data: dict, version: int, reason: str | None) -> None:
+    def _reject(self, order, data: dict, version: int, reason: str | None, command: dict | None = None) -> None:
         from chalicelib.domain import conversation as engine
 
         now = self._clock()
@@ -367,6 +374,7 @@ class ApprovalService:
             parts=parts,
             phone=order.customer_phone,
             active_order_id=customer.get("active_order_id"),
+            audit=_decision_audit(order, "ORDER_REJECTED", command or {}, {"reason": reason}),
         )
 
     def _after_commit(self, order_id: str) -> None:
@@ -439,6 +447,25 @@ class ApprovalService:
             if exc.retryable:
                 raise
             get_logger().warning("decision message not deliverable", extra={"key": key, "code": exc.code})
+
+
+def _decision_audit(order, to_state: str, command: dict, detail: dict) -> list:
+    """The owner's decision as an audit entry: who and how (link, API, …) from the queued command."""
+    from chalicelib.domain.audit import AuditEntry, order_subject, source_of
+
+    who, via = source_of(command.get("source") or "api")
+    return [
+        AuditEntry(
+            subject=order_subject(order.order_id),
+            action="order.approved" if to_state == "ORDER_COMPLETED" else "order.rejected",
+            who=who,
+            via=via,
+            from_state=order.state.value,
+            to_state=to_state,
+            correlation_id=command.get("correlation_id"),
+            detail={k: v for k, v in detail.items() if v} | {"requested_at": command.get("at")},
+        )
+    ]
 
 
 def _decided(step, now: datetime, **decision) -> dict:

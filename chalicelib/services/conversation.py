@@ -160,6 +160,7 @@ class ConversationService:
             "active_order_id": order.order_id if order is not None and order.is_active else None,
             "outcome": outcome,
             "language": order.language if order is not None else None,
+            "audit": _transitions(message, loaded, order, result.closed),
         }
 
     def _outcome(self, result, source, now) -> dict:
@@ -198,6 +199,14 @@ class ConversationService:
                     extra={"wamid": wamid, "to": mask_phone(to), "code": exc.code, "reason": str(exc)},
                 )
         self._store.mark_delivered(wamid)
+
+
+def _transitions(message, loaded, order, closed) -> list:
+    """The audit entries of the orders this message moved (appended in the same transaction as the step)."""
+    from chalicelib.domain.audit import message_ref, order_transitions
+
+    changed = [(o.order_id, o.state.value) for o in (closed, order) if o is not None]
+    return order_transitions(loaded.order, changed, "customer", "whatsapp", message_ref(message.wamid))
 
 
 def _new_order_id() -> str:

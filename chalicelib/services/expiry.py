@@ -15,6 +15,7 @@ from chalicelib.services.ports import ConversationStorePort, MessageSenderPort
 
 ORDER_IDLE_HOURS = 24
 EXPIRING_STATES = ("COLLECTING_ITEMS", "CUSTOMER_NEGOTIATION", "FINAL_CUSTOMER_CONFIRMATION")
+SYSTEM = ("system", "job:expire_idle_orders")  # who and via of the audit entries
 
 
 class ExpiryService:
@@ -25,10 +26,12 @@ class ExpiryService:
 
     def expire_idle_orders(self, now: datetime | None = None) -> dict:
         from chalicelib.domain import conversation as engine
+        from chalicelib.domain.audit import order_transitions
         from chalicelib.domain.order import Order
         from chalicelib.logs import get_logger
 
         now = now or datetime.now(UTC)
+        run_id = f"expire_idle_orders@{now.isoformat(timespec='seconds')}"  # the audit entries' correlation id
         store = self._store
         expired = 0
         for state in EXPIRING_STATES:
@@ -36,8 +39,9 @@ class ExpiryService:
                 version = data.pop("_version")
                 order = Order.from_dict(data)
                 result = engine.expire(order, now)
+                moved = order_transitions(data, [(order.order_id, result.order.state.value)], *SYSTEM, run_id)
                 try:
-                    store.save_order(result.order.to_dict(), version)
+                    store.save_order(result.order.to_dict(), version, audit=moved)
                 except StaleOrder:
                     continue  # the customer wrote meanwhile: not idle after all
                 store.clear_active(order.customer_phone, order.order_id)

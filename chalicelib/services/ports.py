@@ -156,14 +156,17 @@ class ConversationStorePort(Protocol):
         closed: dict | None = None,
         closed_version: int | None = None,
         reserve_parts: list | None = None,
+        audit: list = (),
     ) -> None:
         """One message's step, all or nothing: the handled key, the order (version-checked), the customer's active
-        order and, with ``reserve_parts``, the reservation of every batch (reservation items).
+        order and, with ``reserve_parts``, the reservation of every batch (reservation items); ``audit`` holds the
+        AuditEntries of the orders the step moved.
 
         Raises AlreadyProcessed, OutOfStock (naming the batches; nothing written) or StaleOrder."""
 
-    def save_order(self, order: dict, version: int) -> int:
-        """Save an order outside a message; returns the new version. Raises StaleOrder."""
+    def save_order(self, order: dict, version: int, audit: list = ()) -> int:
+        """Save an order outside a message, with ``audit`` (AuditEntries) in the same transaction; returns the new
+        version. Raises StaleOrder."""
 
     def clear_active(self, phone: str, order_id: str) -> None:
         """Forget the customer's active order if it is still ``order_id``."""
@@ -259,7 +262,8 @@ class InvoiceStorePort(Protocol):
     def current_seq(self, fy: str) -> int: ...
 
     def commit_approval(self, **commit) -> None:
-        """Deduction, order completed, next number, invoice, ledger debit, balance; one transaction.
+        """Deduction, order completed, next number, invoice, ledger debit, balance (and ``audit``, a list of
+        AuditEntries); one transaction.
         Raises StaleOrder (something moved) or OutOfStock (the reservation is not there)."""
 
     def commit_rejection(self, **commit) -> None:

@@ -62,9 +62,10 @@ class GstRates:
 
 
 class ReferenceService:
-    def __init__(self, catalogue: CataloguePort, forget_cache: Callable[[], None]):
+    def __init__(self, catalogue: CataloguePort, forget_cache: Callable[[], None], audit=None):
         self._catalogue = catalogue
         self._forget = forget_cache
+        self._audit = audit  # AuditTrailPort: every change of reference data is appended under 'catalogue'
 
     def catalogue(self) -> dict:
         vocabulary = self._catalogue.vocabulary()
@@ -74,25 +75,39 @@ class ReferenceService:
             "gst_rates": [r.to_dict() for r in self._catalogue.gst_rates()],
         }
 
-    def put_term(self, kind: str, name: str, body: object) -> dict:
+    def put_term(self, kind: str, name: str, body: object, actor: tuple = ("owner", "api", None)) -> dict:
         """Add or replace a material or colour; its aliases are what customers write ("suti", "नीला"). A material's
         HSN code must have a GST rate on file, or customers' confirmations of it could not be invoiced.
-        Raises ValueError (see domain/owner_input.py)."""
+        Raises ValueError (see domain/owner_input.py). ``actor`` is (who, via, correlation id) for the audit."""
         from chalicelib.domain import owner_input
 
         term = owner_input.term(kind, name, body, self.has_gst_rate)
         self._catalogue.put_term(term)
         self._forget()
+        self._record(f"catalogue.{kind}", term.name, _term(term), actor)
         return _term(term)
 
-    def put_gst_rate(self, body: object) -> dict:
+    def put_gst_rate(self, body: object, actor: tuple = ("owner", "api", None)) -> dict:
         """Add a GST rate from its effective date; raises ValueError for anything but a finite 0–40 % rate."""
         from chalicelib.domain import owner_input
         from chalicelib.domain.gst import GstRate
 
         rate = GstRate.from_dict(owner_input.gst_rate_fields(body))
         self._catalogue.put_gst_rate(rate)
+        self._record("catalogue.gst_rate", f"{rate.hsn} from {rate.effective_from}", rate.to_dict(), actor)
         return rate.to_dict()
+
+    def _record(self, action: str, what: str, detail: dict, actor: tuple) -> None:
+        # After the write, not in one transaction with it: a catalogue row is one put, and losing this entry to a
+        # crash in between costs less than making every catalogue write a transaction.
+        if self._audit is None:
+            return
+        from chalicelib.domain.audit import AuditEntry
+
+        who, via, correlation_id = actor
+        self._audit.append(
+            AuditEntry("catalogue", action, who, via, to_state=what, correlation_id=correlation_id, detail=detail)
+        )
 
     def has_gst_rate(self, hsn: str) -> bool:
         """Whether a GST rate for ``hsn`` (or its heading) is in force today."""

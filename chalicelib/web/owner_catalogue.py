@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.web.owner_auth import owner_api
+from chalicelib.web.owner_auth import correlation_id, owner_api
 
 owner_catalogue = Blueprint(__name__)
 
@@ -22,7 +22,8 @@ def show():
 def put_term(kind, name):
     from chalicelib.bootstrap import container
 
-    return container().reference.put_term(kind, name, owner_catalogue.current_request.json_body)
+    request = owner_catalogue.current_request
+    return container().reference.put_term(kind, name, request.json_body, ("owner", "api", correlation_id(request)))
 
 
 @owner_catalogue.route("/owner/gst-rates", methods=["PUT"])
@@ -30,4 +31,5 @@ def put_term(kind, name):
 def put_rate():
     from chalicelib.bootstrap import container
 
-    return container().reference.put_gst_rate(owner_catalogue.current_request.json_body)
+    request = owner_catalogue.current_request
+    return container().reference.put_gst_rate(request.json_body, ("owner", "api", correlation_id(request)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.web.owner_auth import owner_api
+from chalicelib.web.owner_auth import correlation_id, owner_api
 
 owner_orders = Blueprint(__name__)
 
@@ -22,8 +22,10 @@ def list_orders():
 @owner_api(owner_orders)
 def get_order(order_id):
     from chalicelib.bootstrap import container
+    from chalicelib.domain.audit import order_subject
 
-    return container().approval.view(order_id)
+    c = container()
+    return c.approval.view(order_id) | {"history": c.audit.history(order_subject(order_id))}
 
 
 @owner_orders.route("/owner/orders/{order_id}/approve", methods=["POST"])
@@ -45,5 +47,5 @@ def _decide(order_id: str, action: str):
 
     request = owner_orders.current_request
     reason = decision_reason(request.json_body if request.raw_body else None)
-    container().approval.request(order_id, action, "api", reason)
+    container().approval.request(order_id, action, "api", reason, correlation_id(request))
     return Response(body={"order_id": order_id, "action": action, "queued": True}, status_code=202)
