@@ -19,6 +19,9 @@ from chalicelib.config import Settings, settings
 class Container:
     def __init__(self, config: Settings):
         self.settings = config
+        from chalicelib.logs import register_secrets
+
+        register_secrets(*config.secrets())  # never printed, whatever logs them
 
     # --- AWS clients -------------------------------------------------------------------------------------------
     @cached_property

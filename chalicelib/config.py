@@ -126,6 +126,21 @@ class Settings:
             return []
         return [name for name in REQUIRED if _placeholder(name, self.values.get(name))]
 
+    def secrets(self) -> tuple[str, ...]:
+        """The values logs must never show."""
+        return tuple(
+            v
+            for v in (
+                self.whatsapp_verify_token,
+                self.whatsapp_app_secret,
+                self.whatsapp_token,
+                self.owner_api_key,
+                self.link_signing_secret,
+                self.gemini_api_key,
+            )
+            if v
+        )
+
     def table_name(self, short: str) -> str:
         return f"{self.resource_prefix}-{short}"
 

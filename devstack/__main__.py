@@ -17,6 +17,25 @@ def _print_messages(messages: list[dict]) -> None:
         print(json.dumps(summarise(message["payload"]) | {"to": message["to"]}, ensure_ascii=False))
 
 
+def banner(info: dict) -> str:
+    """What `make run` prints once the stack is up: where everything is, and where the owner key is (never the key
+    itself, nor any other secret)."""
+    from devstack.stack import ROOT, STATE_FILE
+
+    return (
+        "\nBharat Biz local stack is up.\n"
+        f"  app (webhook, owner pages)  {info['app_url']}\n"
+        f"  fake WhatsApp Graph API     {info['graph_url']}\n"
+        f"  AWS endpoint (emulator)     {info['aws_url']}\n"
+        f"  resource prefix             {info['resource_prefix']}\n"
+        f"  owner phone                 {info['owner_phone']}\n"
+        f'  owner API key               in {STATE_FILE.relative_to(ROOT)} ("owner_api_key"), or $OWNER_API_KEY\n'
+        "\nTry, in another terminal:\n"
+        '  .venv/bin/python -m devstack send --from 919812345678 "20m blue cotton aur 6m red polyester"\n'
+        "Ctrl-C stops everything.\n"
+    )
+
+
 def cmd_up(args) -> int:
     from devstack.stack import Stack, StackConfig
 
@@ -26,19 +45,7 @@ def cmd_up(args) -> int:
     config = StackConfig(scheduler=not args.no_scheduler)
     stack = Stack(config).start()
     info = stack.describe()
-    print(
-        "\nBharat Biz local stack is up.\n"
-        f"  app (webhook, owner pages)  {info['app_url']}\n"
-        f"  fake WhatsApp Graph API     {info['graph_url']}\n"
-        f"  AWS endpoint (emulator)     {info['aws_url']}\n"
-        f"  resource prefix             {info['resource_prefix']}\n"
-        f"  owner phone                 {info['owner_phone']}\n"
-        f"  owner API key               {info['owner_api_key']}   (local, fake)\n"
-        "\nTry, in another terminal:\n"
-        '  .venv/bin/python -m devstack send --from 919812345678 "20m blue cotton aur 6m red polyester"\n'
-        "Ctrl-C stops everything.\n",
-        flush=True,
-    )
+    print(banner(info), flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:

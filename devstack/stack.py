@@ -75,6 +75,9 @@ class Stack:
     # ------------------------------------------------------------------------------------------------------------
     def start(self) -> Stack:
         c = self.config
+        from chalicelib.logs import install_scrubbing
+
+        install_scrubbing()  # no phone number, message id, link token or secret in any log line of the stack
         for key, value in FAKE_CREDENTIALS.items():
             os.environ.setdefault(key, value)
         if c.aws_endpoint:
@@ -169,10 +172,9 @@ class Stack:
 
         config = Config.create(chalice_stage="local")
         server = create_local_server(app_module.app, config, self.config.host, self._app_port())
-        if self.config.quiet:
-            server.server.RequestHandlerClass = functools.partial(
-                _quiet_handler_class(), app_object=server.app_object, config=config
-            )
+        server.server.RequestHandlerClass = functools.partial(
+            _access_log_handler_class(self.config.quiet), app_object=server.app_object, config=config
+        )
         self.app_server = server.server
         threading.Thread(target=self.app_server.serve_forever, name="app", daemon=True).start()
 
@@ -226,14 +228,19 @@ class Stack:
         }
 
 
-def _quiet_handler_class():
+def _access_log_handler_class(quiet: bool):
+    """The app server's request handler, its access log going through logging (so it is scrubbed: an approval
+    link's path is a working token) at INFO, or at DEBUG when the stack is quiet."""
     from chalice.local import ChaliceRequestHandler
 
-    class Quiet(ChaliceRequestHandler):
-        def log_message(self, format, *args):
-            pass
+    level = logging.DEBUG if quiet else logging.INFO
+    access = logging.getLogger("devstack.access")
 
-    return Quiet
+    class AccessLog(ChaliceRequestHandler):
+        def log_message(self, format, *args):
+            access.log(level, "app: %s", format % args)
+
+    return AccessLog
 
 
 def _queue_suffix(logical: str) -> str:

@@ -70,3 +70,40 @@ def client(stack):
 def phone():
     """A fresh customer number per test, so tests never see each other's conversations."""
     return "9198" + "".join(random.choice("0123456789") for _ in range(8))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def log_lines():
+    """Every log line of the session as it would be printed (Powertools JSON and standard logging, the app server's
+    access log included), for tests/e2e/test_zz_log_privacy.py to search."""
+    import logging
+
+    from chalicelib.logs import get_logger, install_scrubbing
+
+    install_scrubbing()
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            try:
+                lines.append(self.format(record))
+            except Exception:  # a record that cannot be formatted is not printed either
+                pass
+
+    plain = Keep(logging.DEBUG)
+    plain.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(plain)
+    previous = root.level
+    root.setLevel(logging.INFO)  # what `make run` shows
+    for noisy in ("botocore", "urllib3", "pynamodb", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("devstack.access").setLevel(logging.DEBUG)  # the quiet stack logs its access log at DEBUG
+    powertools = get_logger()
+    structured = Keep(logging.DEBUG)
+    structured.setFormatter(powertools.registered_formatter)
+    powertools.addHandler(structured)
+    yield lines
+    root.removeHandler(plain)
+    root.setLevel(previous)
+    powertools.removeHandler(structured)

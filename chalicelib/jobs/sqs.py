@@ -16,6 +16,7 @@ def process_inbound_batch(event: dict, context=None) -> dict:
 
 def _inbound_record(record) -> None:
     from chalicelib.bootstrap import container
+    from chalicelib.domain.audit import message_ref
     from chalicelib.domain.webhook import InboundMessage
     from chalicelib.logs import get_logger, mask_phone
 
@@ -24,8 +25,9 @@ def _inbound_record(record) -> None:
     context = {"message_id": record.message_id, "receive_count": receive_count}
     try:
         message = InboundMessage.from_dict(json.loads(record.body))
-        logger.set_correlation_id(message.wamid)
-        context.update(wamid=message.wamid, customer=mask_phone(message.phone))
+        ref = message_ref(message.wamid)  # a wamid is base64 of the customer's number: logged only as its hash
+        logger.set_correlation_id(ref)
+        context.update(wamid=ref, customer=mask_phone(message.phone))
         container().conversation.handle(message)
     except Exception as exc:
         # Logged with its reason on every attempt; after the queue's maxReceiveCount it lands in the DLQ.
