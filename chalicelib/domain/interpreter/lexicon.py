@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from chalicelib.domain.catalogue import Term, Vocabulary, normalise
+from chalicelib.domain.catalogue import SHADES, Shade, Term, Vocabulary, normalise, shade_of
 from chalicelib.domain.interpretation import Language
 from chalicelib.domain.interpreter.numbers import HINGLISH_NUMBER_WORDS
 from chalicelib.domain.interpreter.tokens import Phrases, Token, phrases, prepare, tokenise, words_of
@@ -156,6 +156,8 @@ _HINGLISH_MARKERS = frozenset(  # split by hand: words_of would drop "aur" as a 
 _AMBIGUOUS_NUMBER_WORDS = frozenset(words_of("do sat tin tera no"))  # also ordinary words; not a Hinglish sign
 
 
+_SHADES: Phrases[Shade] = Phrases((alias, shade) for shade in SHADES for alias in (shade.name, *shade.aliases))
+
 # ---------------------------------------------------------------------------------------------------------------
 # The vocabulary, compiled for matching
 # ---------------------------------------------------------------------------------------------------------------
@@ -167,6 +169,23 @@ class Lexicon:
 
     terms: Phrases[Term]
     hinglish_words: frozenset[str]
+    colors: dict[str, Term]
+
+    def match(self, words: Sequence[str], start: int) -> tuple[Term, int] | None:
+        """The material or colour named at ``words[start]``; a shade word makes its colour another colour.
+
+        "dark green" is the colour "dark green" (a catalogue term when the shop lists it, else a shade of green
+        the stock will not have), never plain green.
+        """
+        found = self.terms.match(words, start)
+        shade = _SHADES.match(words, start)
+        if shade is None or (found is not None and found[0].kind == "color"):
+            return found
+        base = self.terms.match(words, shade[1])
+        if base is None or base[0].kind != "color":
+            return found
+        term = shade_of(shade[0], base[0])
+        return self.colors.get(term.name, term), base[1]
 
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> Lexicon:
@@ -178,7 +197,9 @@ class Lexicon:
 def _compile(materials: tuple[Term, ...], colors: tuple[Term, ...]) -> Lexicon:
     vocabulary = Vocabulary.from_terms([*materials, *colors])
     entries = [(alias, term) for kind in ("color", "material") for alias, term in vocabulary.aliases(kind)]
-    return Lexicon(terms=Phrases(entries), hinglish_words=frozenset(_hinglish_aliases(vocabulary)))
+    return Lexicon(
+        terms=Phrases(entries), hinglish_words=frozenset(_hinglish_aliases(vocabulary)), colors=dict(vocabulary.colors)
+    )
 
 
 def _hinglish_aliases(vocabulary: Vocabulary) -> Iterable[str]:

@@ -84,7 +84,7 @@ def _read_fragments(message: Message, tokens: list[Token]) -> list[_Fragment]:
     while i < len(words):
         current = fragments[-1]
         quantity = read_quantity(words, i)
-        term = None if quantity else message.lexicon.terms.match(words, i)
+        term = None if quantity else message.lexicon.match(words, i)
         slot = "quantity" if quantity and not quantity.range else (term[0].kind if term else None)
         if slot is not None and getattr(current, slot) is not None:
             current = _Fragment(tokens=[])
