@@ -250,8 +250,8 @@ NOT_SURE = [
     ("20 मीटर नीला", "नीला में कौन सा कपड़ा चाहिए?"),
     ("नीला सूती 20", "नीला सूती: 20 मीटर या 20 थान?"),
     ("20m blue and red cotton", "Which material in blue?"),
-    ("10-12 m blue cotton", "How many meters of blue cotton?"),
-    ("das barah meter neela suti", "neela suti kitne meter chahiye?"),
+    ("10-12 m blue cotton", "10 or 12 m of blue cotton?"),
+    ("das barah meter neela suti", "neela suti: 10 ya 12 meter?"),
     ("20m blue aur red cotton", "neela mein kaunsa kapda chahiye?"),
 ]
 
