@@ -15,7 +15,6 @@ from chalicelib.domain.interpretation import (
     Note,
     PartialItem,
 )
-from chalicelib.domain.interpreter.consent import consent_of
 from chalicelib.domain.interpreter.lexicon import Lexicon
 from chalicelib.domain.interpreter.questions import ask
 from chalicelib.domain.interpreter.tokens import Token
@@ -71,7 +70,6 @@ def result_of(message: Message, intent: Intent, reading: Reading) -> Interpretat
         unclear=reading.unclear,
         language=message.language,
         certain=intent is not Intent.UNKNOWN and not reading.questions and not reading.unclear,
-        consent=consent_of(message.tokens, message.lexicon),
         partial=reading.partial,
         notes=reading.notes,
     )

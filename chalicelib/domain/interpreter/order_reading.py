@@ -85,7 +85,8 @@ def read_order(message: Message, parts: list[list[Token]]) -> Reading:
 
 def _partial(fragment: _Fragment, unfamiliar: list[Unfamiliar], raw: str) -> PartialItem:
     """What was read of an item that is not complete, and what to ask for, in asking order."""
-    quantity = fragment.quantity if fragment.quantity and fragment.quantity.unit else None
+    written = fragment.quantity
+    quantity = written if written and written.unit and written.amount > 0 else None
     missing: list[Slot] = []
     if fragment.material is None:
         missing.append("material")
@@ -96,8 +97,9 @@ def _partial(fragment: _Fragment, unfamiliar: list[Unfamiliar], raw: str) -> Par
     if fragment.range is not None:
         missing.append("choice")
     options: tuple[Decimal, ...] = ()
-    if fragment.range is not None and fragment.range.high_amount is not None and fragment.range.unit is not None:
-        options = (fragment.range.amount, fragment.range.high_amount)
+    span = fragment.range
+    if span is not None and span.high_amount is not None and span.unit is not None and span.amount > 0:
+        options = (span.amount, span.high_amount)
     return PartialItem(
         material=fragment.material.name if fragment.material else None,
         color=fragment.color.name if fragment.color else None,
