@@ -226,6 +226,20 @@ class Container:
         )
 
     @cached_property
+    def flood_control(self):
+        from chalicelib.adapters.flood_counter import DynamoFloodCounter
+        from chalicelib.services.flood import FloodControl
+
+        return FloodControl(
+            counter=DynamoFloodCounter(self.tables),
+            store=self.conversation_store,
+            idempotency=self.idempotency,
+            sender=self.whatsapp,
+            message_log=self.message_log,
+            limit=self.settings.customer_messages_per_minute,
+        )
+
+    @cached_property
     def conversation(self):
         from chalicelib.services.conversation import ConversationService
 

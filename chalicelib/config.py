@@ -111,6 +111,7 @@ class Settings:
     gemini_timeout_seconds: float = 4.0
     min_cut_meters: Decimal = Decimal("0.5")
     processed_message_ttl_days: int = 14
+    customer_messages_per_minute: int = 20  # flood control: more in a minute get one "please wait" (0: off)
     invoice_url_ttl_seconds: int = 7 * 24 * 3600
     supplier: dict = field(default_factory=dict)
     credit_days: int = 30  # CREDIT_DAYS: days from an invoice to its due date, unless the customer has their own
@@ -236,6 +237,7 @@ def load_settings(values: dict | None = None) -> Settings:
         gemini_timeout_seconds=float(_env("GEMINI_TIMEOUT_SECONDS", "4")),
         min_cut_meters=Decimal(_env("MIN_CUT_METERS", "0.5")),
         processed_message_ttl_days=int(_env("PROCESSED_MESSAGE_TTL_DAYS", "14")),
+        customer_messages_per_minute=int(_env("CUSTOMER_MESSAGES_PER_MINUTE", "20")),
         invoice_url_ttl_seconds=int(_env("INVOICE_URL_TTL_SECONDS", str(7 * 24 * 3600))),
         credit_days=int(_env("CREDIT_DAYS", "30")),
         supplier_upi_vpa=_env("SUPPLIER_UPI_VPA"),

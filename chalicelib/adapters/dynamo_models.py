@@ -53,6 +53,7 @@ class ProcessedKey(_Base):
     created_at = UnicodeAttribute()
     detail = JSONAttribute(null=True)
     done = BooleanAttribute(null=True)  # handled messages: replies and effects delivered
+    hits = NumberAttribute(null=True)  # 'flood#<phone>#<minute>': the customer's messages that minute
     expires_at = TTLAttribute(null=True)
 
 

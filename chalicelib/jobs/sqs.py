@@ -28,7 +28,11 @@ def _inbound_record(record) -> None:
         ref = message_ref(message.wamid)  # a wamid is base64 of the customer's number: logged only as its hash
         logger.set_correlation_id(ref)
         context.update(wamid=ref, customer=mask_phone(message.phone))
-        container().conversation.handle(message)
+        c = container()
+        if c.flood_control.screen(message):  # over the customer's limit this minute: acknowledged, not read
+            context["flood_limited"] = True
+        else:
+            c.conversation.handle(message)
     except Exception as exc:
         # Logged with its reason on every attempt; after the queue's maxReceiveCount it lands in the DLQ.
         logger.exception("inbound record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})

@@ -329,3 +329,8 @@ class StockCountsPort(Protocol):
 
     def apply(self, adjustment: Any, items=()) -> None:
         """Write an Adjustment's counts with ``items``, conditional on the counts it was computed from."""
+
+
+class FloodCounterPort(Protocol):
+    def hit(self, phone: str, window: str) -> int:
+        """Count one more message of ``phone`` in the window (a minute); returns the count with this one."""

@@ -134,3 +134,9 @@ def test_bad_customer_details_answer_400(client, phone, body):
 def test_a_rejection_reason_that_is_not_text_answers_400(client):
     status, answer = owner(client, "POST", "/owner/orders/ORD-NOPE/reject", {"reason": {"x": 1}})
     assert status == 400 and "reason" in answer["error"]
+
+
+@pytest.mark.parametrize("state", ["", "NOPE", "x" * 300])
+def test_listing_orders_in_a_state_that_does_not_exist_answers_400(client, state):
+    status, answer = owner(client, "GET", f"/owner/orders?state={state}")
+    assert status == 400 and "WAITING_OWNER_CONFIRMATION" in answer["error"]
