@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from chalicelib.domain.money import PAISE, format_inr, from_paise, rupees, to_paise  # noqa: F401 - one from_paise, here too
+from chalicelib.domain.money import PAISE, format_inr, from_paise, rupees, to_paise
 
 MODES = ("upi", "cash", "cheque", "neft", "other")
 # ₹1 crore: a single payment above this at a cloth shop is a typo (an extra zero), not a payment.
