@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit integration e2e demo package clean
+.PHONY: run reset test lint unit integration e2e demo package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m devstack up
+
+# The local stack from nothing: forgets what earlier `make run`s kept in .devstack/, then starts it.
+reset: $(STAMP)
+	$(PY) -m devstack up --reset
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q

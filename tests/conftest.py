@@ -36,7 +36,11 @@ def aws():
 
     container = bootstrap.reset()
     assert container.models_bound
-    yield type("Aws", (), {"url": emulator.url, "session": session, "resources": resources, "container": container})
+    yield type(
+        "Aws",
+        (),
+        {"url": emulator.url, "session": session, "resources": resources, "container": container, "emulator": emulator},
+    )
     emulator.stop()
 
 
