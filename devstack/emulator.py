@@ -41,6 +41,11 @@ class SerialisedApp:
         self.lock = threading.Lock()
         self.changes = 0  # requests that may have changed state (the saver's "anything new?")
 
+    def wrap(self, wrapper) -> None:
+        with self.lock:
+            self._app = wrapper(self._app)
+            return self._app
+
     def __call__(self, environ, start_response):
         _cap_long_poll(environ)
         operation = _operation(environ)
@@ -156,6 +161,11 @@ class Emulator:
             self._server = None
             if self.state_file is not None:
                 self.save()
+
+    def wrap_backend(self, wrapper) -> None:
+        """Put a WSGI middleware around moto, inside the request lock (benchmarks count calls and units with it);
+        returns the middleware."""
+        return self._app.wrap(wrapper)
 
     # --- state and housekeeping, always under the request lock ----------------------------------------------------
     def sweep_expired(self, now: float | None = None) -> int:

@@ -60,6 +60,7 @@ class StackConfig:
     retry_delay: float = 2.0
     write_state: bool = True
     quiet: bool = False  # no per-request lines from the app server (the demo prints its own story)
+    workers_per_queue: int = 4  # concurrent pollers per queue, as Lambda scales an SQS mapping (FIFO groups kept)
     emulator_state: Path | None = None  # keep the embedded emulator's data in this file (`make run`); None: fresh
 
 
@@ -209,6 +210,7 @@ class Stack:
                 batch_size=source.batch_size,
                 visibility_timeout=spec["visibility_timeout"],
                 retry_delay=self.config.retry_delay,
+                workers=self.config.workers_per_queue,
             ).start()
             self.mappings.append(mapping)
 
