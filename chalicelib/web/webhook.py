@@ -19,11 +19,11 @@ def _plain(body: str, status: int) -> Response:
 
 @webhook.route("/webhook", methods=["GET"])
 def verify():
-    from chalicelib.config import settings
+    from chalicelib.bootstrap import container
 
     params = webhook.current_request.query_params or {}
     token = params.get("hub.verify_token", "")
-    if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, settings().whatsapp_verify_token):
+    if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, container().settings.whatsapp_verify_token):
         return _plain(params.get("hub.challenge", ""), 200)
     return _plain("verification failed", 403)
 

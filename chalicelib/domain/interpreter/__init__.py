@@ -5,6 +5,7 @@
 - ``tokens``: text to tokens (offsets kept), separators, longest-match phrase tables;
 - ``lexicon``: cue words besides the catalogue, the compiled catalogue vocabulary, language detection;
 - ``numbers`` and ``quantities``: number words in three scripts, a number with its unit;
+- ``consent``: whether a reply to the final summary is an explicit yes (``classify_consent``);
 - ``questions``: what is asked back, in the customer's language;
 - ``message``: the message being read and the reading so far;
 - ``commands``: cancel, status, help, greeting, new order (the same in every state);
@@ -18,13 +19,14 @@ import unicodedata
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.interpretation import Context, CustomerDecision, Intent, Interpretation
 from chalicelib.domain.interpreter.commands import read_command
+from chalicelib.domain.interpreter.consent import classify_consent
 from chalicelib.domain.interpreter.lexicon import Lexicon, detect_language, language_of
 from chalicelib.domain.interpreter.message import Message, Reading, result_of
 from chalicelib.domain.interpreter.order_reading import read_order
 from chalicelib.domain.interpreter.reply_reading import read_replies
 from chalicelib.domain.interpreter.tokens import prepare, split, tokenise
 
-__all__ = ["detect_language", "interpret"]
+__all__ = ["classify_consent", "detect_language", "interpret"]
 
 
 def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None) -> Interpretation:

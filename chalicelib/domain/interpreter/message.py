@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.interpretation import Decision, Intent, Interpretation, ItemRequest, Language
+from chalicelib.domain.interpreter.consent import consent_of
 from chalicelib.domain.interpreter.lexicon import Lexicon
 from chalicelib.domain.interpreter.questions import ask
 from chalicelib.domain.interpreter.tokens import Token
@@ -60,4 +61,5 @@ def result_of(message: Message, intent: Intent, reading: Reading) -> Interpretat
         unclear=reading.unclear,
         language=message.language,
         certain=intent is not Intent.UNKNOWN and not reading.questions and not reading.unclear,
+        consent=consent_of(message.tokens, message.lexicon),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -84,10 +84,12 @@ def words_of(phrase: str) -> tuple[str, ...]:
 class Phrases(Generic[T]):
     """Longest-match lookup of word sequences; a later entry for the same phrase replaces an earlier one."""
 
-    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+    def __init__(
+        self, entries: Iterable[tuple[str, T]], key_of: Callable[[str], tuple[str, ...]] | None = None
+    ) -> None:
         self._table: dict[tuple[str, ...], T] = {}
         for phrase, value in entries:
-            key = words_of(phrase)
+            key = (key_of or words_of)(phrase)
             if key:
                 self._table[key] = value
         self._longest = max((len(k) for k in self._table), default=0)
