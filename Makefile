@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run reset test lint unit integration e2e demo package clean
+.PHONY: run reset test lint unit integration e2e demo bench package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ e2e: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m devstack demo
+
+# Performance and cost figures on a fresh embedded stack of its own (printed, never asserted; see README "Measuring").
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
 
 # The deployable CloudFormation template: Chalice's output with infra/template.json merged in.
 package: $(STAMP)
