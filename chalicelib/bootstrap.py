@@ -244,6 +244,42 @@ class Container:
             DynamoCustomers(self.tables), self.whatsapp, self.settings.supplier["name"], logger=get_logger()
         )
 
+    # --- money (issue 11): accounts, payments, receivables ------------------------------------------------------
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.account_store import DynamoAccountStore
+
+        return DynamoAccountStore(self.tables)
+
+    def clock(self):
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    @cached_property
+    def payments(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.payments import PaymentService
+
+        s = self.settings
+        return PaymentService(
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=s.supplier["name"],
+            clock=self.clock,
+            credit_days_default=s.credit_days,
+            upi_vpa=s.supplier_upi_vpa,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def receivables(self):
+        from chalicelib.services.payments import ReceivablesService
+
+        return ReceivablesService(
+            accounts=self.accounts, clock=self.clock, credit_days_default=self.settings.credit_days
+        )
+
     @cached_property
     def health(self):
         """The health check (call it): a DescribeTable on the orders table."""
@@ -264,11 +300,20 @@ _container_lock = threading.Lock()
 
 
 def container() -> Container:
-    """The process's container, built once on first use."""
+    """The process's container, built once on first use. On a non-local stage whose settings are missing or
+    placeholders it raises SettingsIncomplete (naming them) instead: no function acts, no invoice carries the demo
+    shop. The settings are read again on the next call (Powertools caches the SSM read), so setting them is enough."""
     global _container
     with _container_lock:
         if _container is None:
-            _container = Container(settings())
+            from chalicelib.config import SettingsIncomplete
+
+            config = settings()
+            missing = config.missing()
+            if missing:
+                settings.cache_clear()
+                raise SettingsIncomplete(missing)
+            _container = Container(config)
         return _container
 
 
