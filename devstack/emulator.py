@@ -134,10 +134,11 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        from devstack.emulator_dynamodb import install_item_level_rollback
+        from devstack.emulator_dynamodb import install_index_query_shortcut, install_item_level_rollback
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise, not a hop
         install_item_level_rollback()
+        install_index_query_shortcut()
         self._app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         if self.state_file is not None:
             self._restore()

@@ -1,5 +1,5 @@
-"""Two things the embedded emulator does as DynamoDB does, where moto 5.2 does not: TTL expiry, and transactions whose
-cost does not grow with the tables they touch.
+"""Three things the embedded emulator does as DynamoDB does, where moto 5.2 does not: TTL expiry, and transactions and
+index queries whose cost does not grow with the size of the table.
 
 - **TTL.** moto records a table's TimeToLiveSpecification but never deletes anything, so idempotency keys, message
   logs and outbox records pile up for as long as the stack runs. ``sweep_expired`` deletes the items whose TTL
@@ -10,8 +10,12 @@ cost does not grow with the tables they touch.
   copies 50,000 items. ``install_item_level_rollback`` keeps moto's transaction code (conditions, error reasons,
   ordering) and replaces only that backup: the items the transaction names are copied, the tables are not, and a
   cancelled transaction puts those items back.
+- **Index queries.** moto answers a query on a global secondary index by listing and sorting every item of the table
+  (``Table.all_items``) and then keeping those with the index's key: a customer's latest order cost a sort of all
+  orders. ``install_index_query_shortcut`` hands moto's query code only the items carrying the queried key values
+  (found with one pass over the table, no sort); moto's own matching, ordering and paging then run unchanged.
 
-Both act on moto's in-process backends; the emulator calls them under its request lock.
+All act on moto's in-process backends; the emulator calls them under its request lock.
 """
 
 from __future__ import annotations
@@ -132,3 +136,40 @@ def _put_back(table, hash_key, range_key, item) -> None:
         table.items[hash_key][range_key] = item
     else:
         table.items[hash_key] = item
+
+
+def install_index_query_shortcut() -> None:
+    """Make moto's index queries look only at the items with the queried hash key values (idempotent)."""
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "index_shortcut", False):
+        return
+    original = Table.query
+    signature = inspect.signature(original)
+
+    def query(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        conditions = bound.arguments.get("hash_key_conditions")
+        if not bound.arguments.get("index_name") or not conditions:
+            return original(self, *args, **kwargs)
+        self.all_items = lambda: _items_with(self, conditions)  # shadows the method for this one call
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    query.index_shortcut = True
+    Table.query = query
+
+
+def _items_with(table, conditions) -> list:
+    """The items whose attributes equal every (name, value) of ``conditions``, in moto's all_items order."""
+    matching = []
+    for value in table.items.values():
+        for item in value.values() if table.range_key_attr else (value,):
+            attrs = item.attrs
+            if all((found := attrs.get(name)) is not None and found == expected for name, expected in conditions):
+                matching.append(item)
+    return sorted(matching, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)

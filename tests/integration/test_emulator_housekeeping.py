@@ -114,20 +114,20 @@ RESTART = textwrap.dedent(
     session = boto3.session.Session(region_name="ap-south-1")
     made = provision(session, emulator.url, {"ResourcePrefix": "kept"})
     ddb, sqs, s3 = (session.client(s, endpoint_url=emulator.url) for s in ("dynamodb", "sqs", "s3"))
-    queue = made["ApprovalsQueue"]
+    queue, ledger_table, bucket = made["ApprovalsQueue"], made["LedgerTable"], made["InvoiceBucket"]
     if phase == "write":
-        ddb.put_item(TableName="kept-ledger", Item={"phone": {"S": "919800000009"}, "entry_id": {"S": "e1"}})
+        ddb.put_item(TableName=ledger_table, Item={"phone": {"S": "919800000009"}, "entry_id": {"S": "e1"}})
         sqs.send_message(QueueUrl=queue, MessageBody="decide order 7")
-        s3.put_object(Bucket="kept-invoices", Key="invoices/1.pdf", Body=b"%PDF-1.4 kept")
+        s3.put_object(Bucket=bucket, Key="invoices/1.pdf", Body=b"%PDF-1.4 kept")
         seen = {"restored": emulator.restored}
     else:
         ledger = ddb.query(
-            TableName="kept-ledger",
+            TableName=ledger_table,
             KeyConditionExpression="phone = :p",
             ExpressionAttributeValues={":p": {"S": "919800000009"}},
         )["Items"]
         messages = sqs.receive_message(QueueUrl=queue).get("Messages", [])
-        pdf = s3.get_object(Bucket="kept-invoices", Key="invoices/1.pdf")["Body"].read().decode()
+        pdf = s3.get_object(Bucket=bucket, Key="invoices/1.pdf")["Body"].read().decode()
         seen = {"restored": emulator.restored, "ledger": len(ledger), "messages": [m["Body"] for m in messages],
                 "pdf": pdf}
     emulator.stop()
@@ -154,3 +154,35 @@ def test_an_emulator_with_a_state_file_keeps_tables_queues_and_objects_across_a_
         "messages": ["decide order 7"],
         "pdf": "%PDF-1.4 kept",
     }
+
+
+def test_an_index_query_finds_its_items_in_order_without_listing_the_whole_table(aws, monkeypatch):
+    from moto.dynamodb.models.table import Table
+
+    table, ddb = aws.resources["OrdersTable"], _ddb(aws)
+    customer = f"9197{uuid.uuid4().int % 10**8:08d}"
+    for n, created in enumerate(("2026-01-03", "2026-01-01", "2026-01-02")):
+        ddb.put_item(
+            TableName=table,
+            Item={
+                "order_id": {"S": f"idx-{uuid.uuid4()}-{n}"},
+                "customer_phone": {"S": customer},
+                "state": {"S": "ORDER_COMPLETED"},
+                "created_at": {"S": created},
+                "updated_at": {"S": created},
+            },
+        )
+    listed = []
+    original = Table.all_items
+    monkeypatch.setattr(Table, "all_items", lambda self: listed.append(self.name) or original(self))
+
+    found = ddb.query(
+        TableName=table,
+        IndexName="by-customer",
+        KeyConditionExpression="customer_phone = :p",
+        ExpressionAttributeValues={":p": {"S": customer}},
+        ScanIndexForward=False,
+    )["Items"]
+
+    assert [item["created_at"]["S"] for item in found] == ["2026-01-03", "2026-01-02", "2026-01-01"]
+    assert listed == []
