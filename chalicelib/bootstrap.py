@@ -212,8 +212,9 @@ class Container:
             sender=self.whatsapp,
             vocabulary=self.vocabulary,
             gst_rates=self.gst_rates,
-            render_pdf=_render_invoice_pdf,
+            render_pdf=self.invoice_renderer,
             settings=self.desk_settings,
+            credit_check=self.credit_control,
         )
 
     @cached_property
@@ -271,6 +272,28 @@ class Container:
             upi_vpa=s.supplier_upi_vpa,
             logger=get_logger(),
         )
+
+    @cached_property
+    def credit_control(self):
+        from chalicelib.services.payments import CreditControl
+
+        return CreditControl(accounts=self.accounts, credit_days_default=self.settings.credit_days)
+
+    @cached_property
+    def invoice_renderer(self):
+        """The invoice PDF renderer; with SUPPLIER_UPI_VPA set, the PDF carries a UPI QR for its amount."""
+        vpa, payee = self.settings.supplier_upi_vpa, self.settings.supplier["name"]
+
+        def render(invoice) -> bytes:
+            from chalicelib.adapters.invoice_pdf import render_invoice_pdf
+
+            if not vpa:
+                return render_invoice_pdf(invoice)
+            from chalicelib.domain.ledger import upi_uri
+
+            return render_invoice_pdf(invoice, upi=upi_uri(vpa, payee, invoice.totals.grand_total, invoice.number))
+
+        return render
 
     @cached_property
     def receivables(self):

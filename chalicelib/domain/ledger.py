@@ -312,3 +312,25 @@ def parse_payment(body: object, today: dt.date) -> PaymentCommand:
         reference = f"{mode.upper()}-{received_on:%Y%m%d}-{amount}"
     invoice = str(body.get("invoice") or "").strip() or None
     return PaymentCommand(amount, mode, reference, received_on, invoice)
+
+
+def credit_warnings(account: Account, order_total_paise: int, today: dt.date) -> list[str]:
+    """What the owner must see before approving: the credit limit crossed by this order (by how much) and overdue
+    invoices (how much, how late). English: the owner's notification is in English."""
+    warnings = []
+    limit = account.credit_limit_paise
+    after = account.balance_paise + order_total_paise
+    if limit is not None and after > limit:
+        warnings.append(
+            f"⚠️ OVER CREDIT LIMIT: balance {format_inr(from_paise(account.balance_paise))} + this order "
+            f"{format_inr(from_paise(order_total_paise))} = {format_inr(from_paise(after))}, "
+            f"limit {format_inr(from_paise(limit))} (over by {format_inr(from_paise(after - limit))})"
+        )
+    overdue = account.overdue(today)
+    if overdue:
+        worst = max(overdue, key=lambda i: i.days_overdue(today))
+        warnings.append(
+            f"⚠️ OVERDUE: {format_inr(from_paise(sum(i.due_paise for i in overdue)))} on {len(overdue)} "
+            f"invoice{'s' if len(overdue) > 1 else ''}, oldest {worst.number} {worst.days_overdue(today)} days late"
+        )
+    return warnings

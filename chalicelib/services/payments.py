@@ -299,3 +299,19 @@ class ReceivablesService:
             "totals": {label: str(from_paise(totals[label])) for label in labels}
             | {"outstanding": str(from_paise(sum(r["outstanding_paise"] for r in rows)))},
         }
+
+
+class CreditControl:
+    """The credit check at order time (a CreditCheckPort): warnings for the owner's notification; the owner decides."""
+
+    def __init__(self, *, accounts: AccountStorePort, credit_days_default: int = DEFAULT_CREDIT_DAYS):
+        self._accounts = accounts
+        self._credit_days = credit_days_default
+
+    def __call__(self, phone: str, order_total: Decimal, now: dt.datetime) -> list[str]:
+        from chalicelib.domain.ledger import credit_warnings
+
+        account = self._accounts.load(phone, self._credit_days)
+        if account is None:
+            return []
+        return credit_warnings(account, to_paise(order_total), today_in_india(now))

@@ -66,3 +66,13 @@ def test_credit_terms_set_the_due_date_and_the_receivables_age_by_it(client, aws
     row = next(r for r in report["customers"] if r["phone"] == phone)
     assert row["outstanding"] == invoice["grand_total"] and row["open_invoices"] == 1
     assert sum(Decimal(v) for v in row["buckets"].values()) == Decimal(invoice["grand_total"])
+
+
+def test_the_owners_notification_says_prominently_when_an_order_crosses_the_credit_limit(client, aws, phone):
+    approved_invoice(client, aws, phone)  # ₹1,050 owed
+    assert h.owner_api(client, "PUT", f"/owner/customers/{phone}", {"credit_limit": "1500"})[0] == 200
+    batch = h.private_batch(rolls=1, meters_per_roll="30", loose="0", price="100.00")
+    order_id = h.confirmed_order(client, phone, batch.order_text("10"))
+    lines = h.owner_notification(client, order_id).splitlines()
+    assert lines[1].startswith("⚠️ OVER CREDIT LIMIT: balance ₹1,050.00 + this order ₹1,050.00 = ₹2,100.00")
+    assert "(over by ₹600.00)" in lines[1]

@@ -170,3 +170,30 @@ def test_receivables_bucket_by_due_date_and_list_the_most_overdue_first():
     assert (late["days_overdue"], late["oldest_due_on"]) == (112, "2026-07-31")
     assert fresh["buckets"]["not_due"] == "5000.00" and fresh["days_overdue"] == 0
     assert report["totals"]["over_90"] == "1000.00" and report["totals"]["outstanding"] == "6200.00"
+
+
+def test_the_owner_is_warned_when_this_order_crosses_the_credit_limit_and_of_overdue_invoices():
+    from decimal import Decimal
+
+    from chalicelib.services.payments import CreditControl
+
+    accounts = FakeAccounts()
+    accounts.add_customer(PHONE, credit_limit_paise=150000)
+    accounts.add_invoice(PHONE, "BB/26-27/00001", dt.date(2026, 9, 1), 100000)  # due 1 Oct: 50 days late
+    warnings = CreditControl(accounts=accounts)(PHONE, Decimal("700.00"), NOW)
+    assert warnings == [
+        "⚠️ OVER CREDIT LIMIT: balance ₹1,000.00 + this order ₹700.00 = ₹1,700.00, limit ₹1,500.00 (over by ₹200.00)",
+        "⚠️ OVERDUE: ₹1,000.00 on 1 invoice, oldest BB/26-27/00001 50 days late",
+    ]
+
+
+def test_a_customer_within_limit_and_terms_brings_no_warning():
+    from decimal import Decimal
+
+    from chalicelib.services.payments import CreditControl
+
+    accounts = FakeAccounts()
+    accounts.add_customer(PHONE, credit_limit_paise=500000)
+    accounts.add_invoice(PHONE, "BB/26-27/00001", dt.date(2026, 11, 1), 100000)
+    assert CreditControl(accounts=accounts)(PHONE, Decimal("700.00"), NOW) == []
+    assert CreditControl(accounts=accounts)("919800000000", Decimal("1"), NOW) == []
