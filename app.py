@@ -6,6 +6,7 @@ Nothing heavy is imported here: each Lambda of the app imports this module on co
 from chalice import Chalice, Cron, Rate
 
 from chalicelib.config import approvals_queue_name, imports_queue_name, inbound_queue_name
+from chalicelib.jobs.warmup import warm_up_this_function
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
 from chalicelib.web.owner_accounts import owner_accounts
@@ -24,6 +25,7 @@ app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
 app.register_blueprint(owner_accounts)
+app.api.binary_types.append("application/pdf")  # the owner's statement PDF
 
 
 @app.middleware("http")
@@ -73,3 +75,7 @@ def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
     return container().reminders.send_due_reminders()
+
+
+# The SQS workers' Lambdas build their container during init (not on their first record); the API's stays lean.
+warm_up_this_function()
