@@ -57,6 +57,7 @@ class InMemoryTables:
         self.terms: dict[tuple[str, str], object] = {}
         self.rates: dict[str, object] = {}
         self.messages: list[dict] = []
+        self.audit: list = []  # AuditEntries (domain/audit.py), appended with the writes they record
 
     # --- conditions and writes shared by several fakes (call with the lock held) ----------------------------------
     def movement_allowed(self, m: Movement) -> bool:
@@ -412,6 +413,7 @@ class InMemoryConversationStore:
         closed: dict | None = None,
         closed_version: int | None = None,
         reserve_parts: list | None = None,
+        audit: list = (),
     ) -> None:
         t = self._t
         with t.lock:
@@ -461,11 +463,13 @@ class InMemoryConversationStore:
                     "created_at": now,
                     "detail": {"parts": [p.to_dict() for p in reserve_parts]},
                 }
+            t.audit.extend(audit)
 
-    def save_order(self, order: dict, version: int) -> int:
+    def save_order(self, order: dict, version: int, audit: list = ()) -> int:
         with self._t.lock:
             if not self._t.order_version_ok(order["order_id"], version):
                 raise StaleOrder(order["order_id"])
+            self._t.audit.extend(audit)
             return self._t.put_order(order, version)
 
     def clear_active(self, phone: str, order_id: str) -> None:
@@ -580,6 +584,7 @@ class InMemoryInvoiceStore:
             record["balance_paise"] = ledger.balance_after_paise
             if commit.clears_active:
                 record["active_order_id"] = None
+            t.audit.extend(commit.audit)
 
     def commit_rejection(self, commit) -> None:
         t = self._t
@@ -601,6 +606,7 @@ class InMemoryInvoiceStore:
             del t.keys[f"reservation#{commit.order_id}"]
             if commit.clears_active:
                 t.customer_record(commit.phone)["active_order_id"] = None
+            t.audit.extend(commit.audit)
 
     def ensure_pdf(self, number: str, render) -> str:
         with self._t.lock:

@@ -132,7 +132,9 @@ def test_a_link_is_spent_once_and_queues_its_decision():
 
     desk.approval.use_link(token, "approve")
 
-    assert desk.queue.bodies == [approve(order_id) | {"reason": None, "source": "link", "at": desk.clock().isoformat()}]
+    [body] = desk.queue.bodies
+    assert body.pop("correlation_id"), "the audit trail's correlation id travels with the decision"
+    assert body == approve(order_id) | {"reason": None, "source": "link", "at": desk.clock().isoformat()}
     assert desk.approval.open_link(token)[1] is True  # used
     with pytest.raises(LinkUsed):
         desk.approval.use_link(token, "approve")
