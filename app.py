@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.config import approvals_queue_name, inbound_queue_name
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
+from chalicelib.web.owner_accounts import owner_accounts
 from chalicelib.web.owner_catalogue import owner_catalogue
 from chalicelib.web.owner_customers import owner_customers
 from chalicelib.web.owner_orders import owner_orders
@@ -22,6 +23,7 @@ app.register_blueprint(owner_orders)
 app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
+app.register_blueprint(owner_accounts)
 
 
 @app.middleware("http")

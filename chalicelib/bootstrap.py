@@ -212,8 +212,9 @@ class Container:
             sender=self.whatsapp,
             vocabulary=self.vocabulary,
             gst_rates=self.gst_rates,
-            render_pdf=_render_invoice_pdf,
+            render_pdf=self.invoice_renderer,
             settings=self.desk_settings,
+            credit_check=self.credit_control,
         )
 
     @cached_property
@@ -242,6 +243,64 @@ class Container:
 
         return ReminderService(
             DynamoCustomers(self.tables), self.whatsapp, self.settings.supplier["name"], logger=get_logger()
+        )
+
+    # --- money (issue 11): accounts, payments, receivables ------------------------------------------------------
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.account_store import DynamoAccountStore
+
+        return DynamoAccountStore(self.tables)
+
+    def clock(self):
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    @cached_property
+    def payments(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.payments import PaymentService
+
+        s = self.settings
+        return PaymentService(
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=s.supplier["name"],
+            clock=self.clock,
+            credit_days_default=s.credit_days,
+            upi_vpa=s.supplier_upi_vpa,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def credit_control(self):
+        from chalicelib.services.payments import CreditControl
+
+        return CreditControl(accounts=self.accounts, credit_days_default=self.settings.credit_days)
+
+    @cached_property
+    def invoice_renderer(self):
+        """The invoice PDF renderer; with SUPPLIER_UPI_VPA set, the PDF carries a UPI QR for its amount."""
+        vpa, payee = self.settings.supplier_upi_vpa, self.settings.supplier["name"]
+
+        def render(invoice) -> bytes:
+            from chalicelib.adapters.invoice_pdf import render_invoice_pdf
+
+            if not vpa:
+                return render_invoice_pdf(invoice)
+            from chalicelib.domain.ledger import upi_uri
+
+            return render_invoice_pdf(invoice, upi=upi_uri(vpa, payee, invoice.totals.grand_total, invoice.number))
+
+        return render
+
+    @cached_property
+    def receivables(self):
+        from chalicelib.services.payments import ReceivablesService
+
+        return ReceivablesService(
+            accounts=self.accounts, clock=self.clock, credit_days_default=self.settings.credit_days
         )
 
     @cached_property

@@ -111,6 +111,8 @@ class Settings:
     processed_message_ttl_days: int = 14
     invoice_url_ttl_seconds: int = 7 * 24 * 3600
     supplier: dict = field(default_factory=dict)
+    credit_days: int = 30  # CREDIT_DAYS: days from an invoice to its due date, unless the customer has their own
+    supplier_upi_vpa: str | None = None  # SUPPLIER_UPI_VPA: invoices and statements carry a UPI QR when set
 
     settings_path: str | None = None
     invoice_bucket_name: str | None = None
@@ -210,6 +212,8 @@ def load_settings(values: dict | None = None) -> Settings:
         min_cut_meters=Decimal(_env("MIN_CUT_METERS", "0.5")),
         processed_message_ttl_days=int(_env("PROCESSED_MESSAGE_TTL_DAYS", "14")),
         invoice_url_ttl_seconds=int(_env("INVOICE_URL_TTL_SECONDS", str(7 * 24 * 3600))),
+        credit_days=int(_env("CREDIT_DAYS", "30")),
+        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA"),
         supplier={
             "name": shop("SUPPLIER_NAME", "name"),
             "address": shop("SUPPLIER_ADDRESS", "address"),

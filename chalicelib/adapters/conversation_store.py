@@ -44,6 +44,8 @@ def _customer_dict(record) -> dict:
         "balance_paise": int(record.balance_paise or 0),
         "active_order_id": record.active_order_id,
         "last_inbound_at": record.last_inbound_at,
+        "credit_days": None if record.credit_days is None else int(record.credit_days),
+        "credit_limit_paise": None if record.credit_limit_paise is None else int(record.credit_limit_paise),
     }
 
 

@@ -150,6 +150,13 @@ class CustomerRecord(_Base):
     balance_paise = NumberAttribute(default=0)
     active_order_id = UnicodeAttribute(null=True)
     last_inbound_at = UnicodeAttribute(null=True)
+    # Credit terms and reminders (issue 11): None means the shop's defaults.
+    credit_limit_paise = NumberAttribute(null=True)
+    credit_days = NumberAttribute(null=True)
+    reminders_off = BooleanAttribute(null=True)
+    last_payment_on = UnicodeAttribute(null=True)  # YYYY-MM-DD of the last payment recorded
+    last_reminded_on = UnicodeAttribute(null=True)  # YYYY-MM-DD (IST) of the last reminder message
+    reminders_undeliverable = UnicodeAttribute(null=True)  # why the last reminder could not be delivered
 
 
 class LedgerEntryRecord(_Base):
@@ -166,6 +173,8 @@ class LedgerEntryRecord(_Base):
     balance_after_paise = NumberAttribute()
     reference = UnicodeAttribute()
     at = UnicodeAttribute()
+    # kind of entry (payment, reversal, credit_note, reminder; none = an invoice), the day it counts, and details
+    detail = JSONAttribute(null=True)
 
 
 class InvoicesByOrder(GlobalSecondaryIndex):
@@ -177,7 +186,8 @@ class InvoicesByOrder(GlobalSecondaryIndex):
 
 
 class InvoiceRecord(_Base):
-    """An invoice ('INV#<number>') or a financial year's gapless counter ('SEQ#<fy>')."""
+    """An invoice ('INV#<number>'), a financial year's gapless counter ('SEQ#<fy>', credit notes 'CNSEQ#<fy>'), a
+    credit note ('CN#<number>') or a payment ('PAY#<payment id>')."""
 
     class Meta:
         table_name = "invoices"
@@ -190,6 +200,10 @@ class InvoiceRecord(_Base):
     data = JSONAttribute(null=True)
     s3_key = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
+    # Settlement of an invoice (issue 11), each changed under a condition on its previous value.
+    paid_paise = NumberAttribute(null=True)
+    credited_paise = NumberAttribute(null=True)
+    reversed_at = UnicodeAttribute(null=True)  # 'PAY#…' records: when the payment was reversed
     by_order = InvoicesByOrder()
 
 

@@ -29,6 +29,7 @@ from decimal import Decimal
 from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
 from chalicelib.services.ports import (
     ConversationStorePort,
+    CreditCheckPort,
     DeskSettings,
     GstRatesProvider,
     IdempotencyPort,
@@ -66,6 +67,7 @@ class ApprovalService:
         settings: DeskSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        credit_check: CreditCheckPort | None = None,
     ):
         self._store = store
         self._invoices = invoices
@@ -78,6 +80,7 @@ class ApprovalService:
         self._settings = settings
         self._clock = clock
         self._sleep = sleep
+        self._credit_check = credit_check
 
     # --- reading -----------------------------------------------------------------------------------------------
     def _load(self, order_id: str):
@@ -138,7 +141,9 @@ class ApprovalService:
             state_code=customer.get("state_code") or (None if customer.get("gstin") else s["state_code"]) or "",
             phone=order.customer_phone,
         )
-        return Invoice(number=number, date=on, supplier=supplier, recipient=recipient, lines=tuple(lines))
+        days = customer.get("credit_days")
+        due = on + timedelta(days=self._settings.credit_days if days is None else int(days))
+        return Invoice(number=number, date=on, supplier=supplier, recipient=recipient, lines=tuple(lines), due_date=due)
 
     def view(self, order_id: str) -> dict:
         """The order as the owner sees it (page and API): lines with batches and dye lots, GST, balance, state."""
@@ -233,6 +238,10 @@ class ApprovalService:
             f"Customer: {invoice.recipient.name} (+{order.customer_phone})",
             "",
         ]
+        if self._credit_check is not None:
+            # Over the credit limit, or an invoice overdue: said first, so the owner sees it before the lines.
+            warnings = self._credit_check(order.customer_phone, totals.grand_total, now)
+            rows[1:1] = warnings
         for number, line in enumerate(order.lines_for_summary, 1):
             lots = ", ".join(f"{p.dye_lot or 'no lot'}: {format_meters(p.meters)} m" for p in line.allocation.parts)
             rows.append(
@@ -383,12 +392,16 @@ class ApprovalService:
             key = self._invoices.ensure_pdf(number, self._render)
             link = self._invoices.link(key, self._settings.invoice_url_ttl_seconds)
             total = format_inr(data["invoice"]["grand_total"])
+            caption = f"Invoice {number}: {total}"
+            if self._settings.upi_vpa:
+                from chalicelib.domain.ledger import upi_uri
+
+                upi = upi_uri(self._settings.upi_vpa, self._settings.supplier.get("name", ""), total_of(data), number)
+                caption += f"\nPay by UPI: {upi}"
             document = OutboundMessage(
                 to=order.customer_phone,
                 text=f"Tax invoice {number}: {total} including GST",
-                document=Document(
-                    link=link, filename=f"{number.replace('/', '-')}.pdf", caption=f"Invoice {number}: {total}"
-                ),
+                document=Document(link=link, filename=f"{number.replace('/', '-')}.pdf", caption=caption),
             )
             self._send(document, f"invoice#{order_id}")
             self._send(
@@ -439,6 +452,10 @@ class ApprovalService:
             if exc.retryable:
                 raise
             get_logger().warning("decision message not deliverable", extra={"key": key, "code": exc.code})
+
+
+def total_of(data: dict) -> Decimal:
+    return Decimal(data["invoice"]["grand_total"])
 
 
 def _decided(step, now: datetime, **decision) -> dict:

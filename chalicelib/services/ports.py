@@ -37,6 +37,8 @@ class DeskSettings:
     owner_phone: str = ""
     supplier: dict = field(default_factory=dict)
     invoice_url_ttl_seconds: int = 7 * 24 * 3600
+    credit_days: int = 30  # an invoice's due date: its date + the customer's credit days, else these
+    upi_vpa: str | None = None  # the shop's UPI id: invoices carry a UPI QR and link when set
 
     @classmethod
     def from_settings(cls, settings) -> DeskSettings:
@@ -47,6 +49,8 @@ class DeskSettings:
             owner_phone=settings.owner_phone,
             supplier=dict(settings.supplier),
             invoice_url_ttl_seconds=settings.invoice_url_ttl_seconds,
+            credit_days=getattr(settings, "credit_days", 30),
+            upi_vpa=getattr(settings, "supplier_upi_vpa", None),
         )
 
 
@@ -272,6 +276,12 @@ class InvoiceStorePort(Protocol):
         """A time-limited URL of a stored PDF."""
 
     def invoices_of(self, order_id: str) -> list[dict]: ...
+
+
+class CreditCheckPort(Protocol):
+    def __call__(self, phone: str, order_total: Decimal, now: datetime) -> list[str]:
+        """Warnings for the owner about this customer's credit (over the limit with this order, invoices overdue),
+        each a line to show prominently; [] when there is nothing to say."""
 
 
 class PdfRendererPort(Protocol):
