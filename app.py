@@ -6,6 +6,7 @@ Nothing heavy is imported here: each Lambda of the app imports this module on co
 from chalice import Chalice, Cron, Rate
 
 from chalicelib.config import approvals_queue_name, inbound_queue_name
+from chalicelib.jobs.warmup import warm_up_this_function
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
 from chalicelib.web.owner_accounts import owner_accounts
@@ -77,3 +78,7 @@ def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
     return container().reminders.send_due_reminders()
+
+
+# The SQS workers' Lambdas build their container during init (not on their first record); the API's stays lean.
+warm_up_this_function()

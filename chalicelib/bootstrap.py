@@ -53,7 +53,7 @@ class Container:
         """The PynamoDB models bound to this container's table names, region and endpoint."""
         from chalicelib.adapters.dynamo_models import Tables
 
-        return Tables.for_settings(self.settings)
+        return Tables.for_settings(self.settings, client=self.dynamodb)  # one session, one DynamoDB client
 
     def queue_url(self, name: str) -> str:
         return self.sqs.get_queue_url(QueueName=name)["QueueUrl"]

@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from chalicelib.domain.money import PAISE, format_inr, rupees
+from chalicelib.domain.money import PAISE, format_inr, from_paise, rupees, to_paise
 
 MODES = ("upi", "cash", "cheque", "neft", "other")
 # ₹1 crore: a single payment above this at a cloth shop is a typo (an extra zero), not a payment.
@@ -70,14 +70,6 @@ def parse_amount(value: object, *, limit: Decimal = MAX_AMOUNT) -> Decimal:
     if amount > limit:
         raise InvalidAmount(f"amount {value!r} is more than {format_inr(limit)}: is there an extra zero?")
     return rupees(amount)
-
-
-def to_paise(amount: Decimal) -> int:
-    return int(rupees(amount) * 100)
-
-
-def from_paise(paise: int) -> Decimal:
-    return (Decimal(int(paise)) / 100).quantize(PAISE)
 
 
 def due_date(issued_on: dt.date, credit_days: int | None) -> dt.date:

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
+from chalicelib.domain.money import from_paise, to_paise
 from chalicelib.services.ports import (
     ConversationStorePort,
     CreditCheckPort,
@@ -155,7 +156,7 @@ class ApprovalService:
             "customer": {
                 "phone": order.customer_phone,
                 "name": customer.get("name") or order.customer_name,
-                "balance": str(Decimal(customer.get("balance_paise", 0)) / 100),
+                "balance": str(from_paise(customer.get("balance_paise", 0))),
             },
             "lines": [],
             "created_at": order.created_at.isoformat(),
@@ -252,7 +253,7 @@ class ApprovalService:
         rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
         rows.append(f"Total with GST: {format_inr(totals.grand_total)}")
-        balance = Decimal(customer.get("balance_paise", 0)) / 100
+        balance = from_paise(customer.get("balance_paise", 0))
         rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
         links = self.links(order.order_id, now)
         rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
@@ -333,6 +334,7 @@ class ApprovalService:
 
     def _approve(self, order, data: dict, version: int) -> None:
         from chalicelib.domain import conversation as engine
+        from chalicelib.domain.approval import ApprovalCommit, LedgerEntry, order_parts
         from chalicelib.domain.invoice import financial_year, format_invoice_number
 
         now = self._clock()
@@ -342,40 +344,45 @@ class ApprovalService:
         number = format_invoice_number(fy, seq + 1, PREFIX)
         invoice = self.draft_invoice(order, customer, number=number, on=now.date())
         step = engine.owner_decided(order, True, None, now)
-        total_paise = int(invoice.totals.grand_total * 100)
         new_data = _decided(step, now, approved=True) | {
             "invoice": {"number": number, "grand_total": str(invoice.totals.grand_total)}
         }
-        parts = _parts(order)
-        self._invoices.commit_approval(
-            order_data=new_data,
-            version=version,
-            fy=fy,
-            seq=seq,
-            invoice=invoice.to_dict(),
-            parts=parts,
+        ledger = LedgerEntry(
             phone=order.customer_phone,
-            balance_paise=int(customer.get("balance_paise", 0)),
-            customer_exists=bool(customer.get("last_inbound_at") or customer.get("name")),
-            active_order_id=customer.get("active_order_id"),
-            total_paise=total_paise,
+            kind="debit",
+            amount_paise=to_paise(invoice.totals.grand_total),
+            balance_before_paise=int(customer.get("balance_paise", 0)),
+            reference=number,
             at=now.isoformat(),
+        )
+        self._invoices.commit_approval(
+            ApprovalCommit(
+                order=new_data,
+                version=version,
+                fy=fy,
+                seq_before=seq,
+                invoice=invoice.to_dict(),
+                parts=order_parts(order),
+                ledger=ledger,
+                clears_active=customer.get("active_order_id") == order.order_id,
+            )
         )
 
     def _reject(self, order, data: dict, version: int, reason: str | None) -> None:
         from chalicelib.domain import conversation as engine
+        from chalicelib.domain.approval import RejectionCommit, order_parts
 
         now = self._clock()
         step = engine.owner_decided(order, False, reason, now)
         customer = self._customer(order.customer_phone)
-        new_data = _decided(step, now, approved=False, reason=reason)
-        parts = _parts(order)
         self._invoices.commit_rejection(
-            order_data=new_data,
-            version=version,
-            parts=parts,
-            phone=order.customer_phone,
-            active_order_id=customer.get("active_order_id"),
+            RejectionCommit(
+                order=_decided(step, now, approved=False, reason=reason),
+                version=version,
+                parts=order_parts(order),
+                phone=order.customer_phone,
+                clears_active=customer.get("active_order_id") == order.order_id,
+            )
         )
 
     def _after_commit(self, order_id: str) -> None:
@@ -462,11 +469,6 @@ def _decided(step, now: datetime, **decision) -> dict:
     """The stored order after the owner's decision, with the replies to send (kept so a retry sends the same)."""
     replies = [m.to_graph_payload() for m in step.replies]
     return step.order.to_dict() | {"decision": {**decision, "at": now.isoformat(), "replies": replies}}
-
-
-def _parts(order) -> list:
-    """Every batch part allocated to the order's lines: what is reserved, and what approval deducts."""
-    return [p for line in order.lines_for_summary for p in line.allocation.parts]
 
 
 def parse_command(body: str) -> dict:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from chalicelib.domain.approval import ApprovalCommit, RejectionCommit
     from chalicelib.domain.catalogue import Term, Vocabulary
     from chalicelib.domain.conversation import StockView
     from chalicelib.domain.gst import GstRate
@@ -262,11 +263,11 @@ class InvoiceStorePort(Protocol):
 
     def current_seq(self, fy: str) -> int: ...
 
-    def commit_approval(self, **commit) -> None:
-        """Deduction, order completed, next number, invoice, ledger debit, balance; one transaction.
-        Raises StaleOrder (something moved) or OutOfStock (the reservation is not there)."""
+    def commit_approval(self, commit: ApprovalCommit) -> None:
+        """Write the approval, all or nothing (see domain/approval.py). Raises StaleOrder (something moved: read
+        again and retry) or OutOfStock (the reservation is not there)."""
 
-    def commit_rejection(self, **commit) -> None:
+    def commit_rejection(self, commit: RejectionCommit) -> None:
         """Order rejected and its reservation released; one transaction. Raises StaleOrder / OutOfStock."""
 
     def ensure_pdf(self, number: str, render: Callable[[dict], bytes]) -> str:
