@@ -25,6 +25,7 @@ app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
 app.register_blueprint(owner_accounts)
+app.api.binary_types.append("application/pdf")  # the owner's statement PDF
 
 
 @app.middleware("http")

@@ -192,6 +192,7 @@ class Container:
             understanding=self.understanding,
             sender=self.whatsapp,
             owner_notifier=self.approval,
+            money_desk=self.account_desk,
         )
 
     @cached_property
@@ -287,6 +288,50 @@ class Container:
             credit_days_default=s.credit_days,
             upi_vpa=s.supplier_upi_vpa,
             logger=get_logger(),
+        )
+
+    @cached_property
+    def documents(self):
+        from chalicelib.adapters.document_store import S3Documents
+
+        return S3Documents(self.s3, self.settings.invoice_bucket)
+
+    @cached_property
+    def statements(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.statements import StatementService
+
+        def render(doc) -> bytes:
+            from chalicelib.adapters.statement_pdf import render_statement_pdf
+
+            return render_statement_pdf(doc)
+
+        s = self.settings
+        return StatementService(
+            accounts=self.accounts,
+            documents=self.documents,
+            sender=self.whatsapp,
+            render_pdf=render,
+            supplier=dict(s.supplier),
+            clock=self.clock,
+            upi_vpa=s.supplier_upi_vpa,
+            credit_days_default=s.credit_days,
+            link_ttl_seconds=s.invoice_url_ttl_seconds,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def account_desk(self):
+        from chalicelib.services.account_desk import AccountDesk
+
+        return AccountDesk(
+            owner_phone=self.settings.owner_phone,
+            payments=self.payments,
+            statements=self.statements,
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=self.settings.supplier["name"],
+            credit_days_default=self.settings.credit_days,
         )
 
     @cached_property

@@ -221,6 +221,10 @@ class DynamoAccountStore:
         ]
         CustomerRecord(phone).update(actions=actions)
 
+    def set_reminders(self, phone: str, off: bool) -> None:
+        CustomerRecord = self._t.CustomerRecord
+        CustomerRecord(phone).update(actions=[CustomerRecord.reminders_off.set(off)])
+
     def phones_owing(self) -> list[str]:
         CustomerRecord = self._t.CustomerRecord
 

@@ -326,3 +326,39 @@ def credit_warnings(account: Account, order_total_paise: int, today: dt.date) ->
             f"invoice{'s' if len(overdue) > 1 else ''}, oldest {worst.number} {worst.days_overdue(today)} days late"
         )
     return warnings
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    """Everything a statement PDF shows: who, the period, opening balance, entries with running balance, closing
+    balance, the open invoices and (with a UPI id) the link to pay what is owed."""
+
+    supplier: object  # invoice.Party
+    customer_name: str
+    customer_phone: str
+    issued_on: dt.date
+    statement: Statement
+    open_invoices: tuple[InvoiceState, ...] = ()
+    upi: str | None = None
+
+    @property
+    def number(self) -> str:
+        return f"SOA-{self.customer_phone[-4:]}-{self.issued_on:%Y%m%d}"
+
+
+def describe_entry(entry: Entry) -> str:
+    """The owner's English name of a ledger entry on a statement."""
+    names = {
+        "invoice": "Invoice {r}",
+        "payment": "Payment received {r}",
+        "reversal": "Payment reversed {r}",
+        "credit_note": "Credit note {r}",
+    }
+    text = names.get(entry.kind, "{r}").format(r=entry.reference)
+    detail = entry.detail or {}
+    if entry.kind == "payment" and detail.get("mode"):
+        text += f" ({detail['mode'].upper()} {detail.get('reference', '')})".rstrip()
+        text = text.replace(" )", ")")
+    if entry.kind == "credit_note" and detail.get("invoice"):
+        text += f" against {detail['invoice']}"
+    return text

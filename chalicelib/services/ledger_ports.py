@@ -29,3 +29,14 @@ class AccountStorePort(Protocol):
 
     def phones_owing(self) -> list[str]:
         """Customers whose balance is above zero."""
+
+    def set_reminders(self, phone: str, off: bool) -> None:
+        """Opt the customer out of (or back into) payment reminders."""
+
+
+class DocumentStorePort(Protocol):
+    def put_pdf(self, key: str, body: bytes, metadata: dict[str, str] | None = None) -> None:
+        """Store a PDF under ``key`` (encrypted at rest; the same key overwrites, never duplicates)."""
+
+    def link(self, key: str, ttl_seconds: int) -> str:
+        """A time-limited https link to the stored document."""

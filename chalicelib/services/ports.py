@@ -279,6 +279,17 @@ class InvoiceStorePort(Protocol):
     def invoices_of(self, order_id: str) -> list[dict]: ...
 
 
+class MoneyDeskPort(Protocol):
+    """Messages about money (the owner's payment desk, a customer's statement or reminder opt-out), answered
+    instead of the order conversation (services/account_desk.py)."""
+
+    def takes(self, message) -> bool:
+        """Whether the desk answers this inbound message (a pure check, no I/O)."""
+
+    def handle(self, message) -> None:
+        """Answer it; every send keyed by the message id."""
+
+
 class CreditCheckPort(Protocol):
     def __call__(self, phone: str, order_total: Decimal, now: datetime) -> list[str]:
         """Warnings for the owner about this customer's credit (over the limit with this order, invoices overdue),

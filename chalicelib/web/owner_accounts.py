@@ -44,3 +44,15 @@ def receivables():
     from chalicelib.bootstrap import container
 
     return container().receivables.report()
+
+
+@owner_accounts.route("/owner/customers/{phone}/statement.pdf", methods=["GET"])
+@owner_api(owner_accounts)
+def statement_pdf(phone):
+    from chalicelib.bootstrap import container
+
+    query = owner_accounts.current_request.query_params or {}
+    pdf = container().statements.pdf(phone, query.get("from"), query.get("to"))
+    filename = f"statement-{phone}.pdf"
+    headers = {"Content-Type": "application/pdf", "Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(body=pdf, status_code=200, headers=headers)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from devstack.client import http
 from tests.e2e import approval_helpers as h
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +77,36 @@ def test_the_owners_notification_says_prominently_when_an_order_crosses_the_cred
     lines = h.owner_notification(client, order_id).splitlines()
     assert lines[1].startswith("⚠️ OVER CREDIT LIMIT: balance ₹1,050.00 + this order ₹1,050.00 = ₹2,100.00")
     assert "(over by ₹600.00)" in lines[1]
+
+
+def test_a_customers_hisaab_returns_balance_open_invoices_and_a_statement_pdf(client, aws, phone):
+    invoice = approved_invoice(client, aws, phone)
+    replies = client.send(phone, "hisaab")
+    texts = [h.text_of(r) for r in replies]
+    assert any(invoice["number"] in t and f"₹{Decimal(invoice['grand_total']):,.2f}" in t for t in texts), texts
+    [document] = [r["payload"]["document"] for r in replies if r["payload"]["type"] == "document"]
+    status, pdf = http("GET", document["link"])
+    assert status == 200 and pdf.startswith(b"%PDF-")
+    assert h.customer(phone)["active_order_id"] is None  # no order was started by it
+
+
+def test_the_owner_records_a_payment_from_whatsapp_only_after_confirm(client, aws, phone):
+    approved_invoice(client, aws, phone)  # ₹1,050
+    owner = client.info["owner_phone"]
+    [shown] = client.send(owner, f"paid {phone[2:]} 300 upi T{phone[-5:]}")
+    buttons = shown["payload"]["interactive"]["action"]["buttons"]
+    assert [b["reply"]["title"] for b in buttons] == ["Confirm", "Cancel"]
+    assert Decimal(h.owner_api(client, "GET", f"/owner/customers/{phone}")[1]["balance"]) == 1050
+    [done] = client.tap(owner, buttons[0]["reply"]["id"])
+    assert h.text_of(done).startswith("✅ Recorded: ₹300.00")
+    assert Decimal(h.owner_api(client, "GET", f"/owner/customers/{phone}")[1]["balance"]) == 750
+
+
+def test_the_owner_fetches_a_statement_pdf_for_a_period(client, aws, phone):
+    approved_invoice(client, aws, phone)
+    headers = {"Authorization": f"Bearer {client.info['owner_api_key']}", "Accept": "application/pdf"}
+    url = f"{client.info['app_url']}/owner/customers/{phone}/statement.pdf?from=2026-01-01"
+    status, pdf = http("GET", url, None, headers)
+    assert status == 200 and pdf.startswith(b"%PDF-")
+    status, _ = http("GET", url.replace("2026-01-01", "yesterday"), None, headers)
+    assert status == 400

@@ -127,6 +127,9 @@ class FakeAccounts:
         customer["credit_limit_paise"] = credit_limit_paise
         customer["credit_days"] = credit_days
 
+    def set_reminders(self, phone: str, off: bool) -> None:
+        self.customers.setdefault(phone, {"balance_paise": 0, "language": "en"})["reminders_off"] = off
+
     def phones_owing(self) -> list[str]:
         return [phone for phone, c in self.customers.items() if c["balance_paise"] > 0]
 
@@ -164,3 +167,14 @@ class FakeSender:
 
     def texts_to(self, phone: str) -> list[str]:
         return [m.text for m in self.sent if m.to == phone]
+
+
+class FakeDocuments:
+    def __init__(self):
+        self.stored: dict[str, bytes] = {}
+
+    def put_pdf(self, key: str, body: bytes, metadata: dict[str, str] | None = None) -> None:
+        self.stored[key] = body
+
+    def link(self, key: str, ttl_seconds: int) -> str:
+        return f"https://documents.example/{key}?ttl={ttl_seconds}"
