@@ -61,7 +61,7 @@ _STATEMENT = _phrases(
     "bakaya kitna|baaki paisa|baki paisa|outstanding|dues|due|due amount|ledger|khata|khaata|kitna dena hai|"
     "kitna baki hai|kitna baaki hai|kitna bacha hai|kitne paise baki|payment pending|pending payment|"
     "how much do i owe|what do i owe|paisa baki|paise baki|baki paise|baaki paise|kitna paisa|kitne paise|"
-    "udhaar|udhar|due hai|my dues|उधार|पैसे बाकी|हिसाब|बैलेंस|खाता|स्टेटमेंट|कितना बाकी|कितना देना|कितना बाक़ी"
+    "udhaar|udhar|due hai|my dues|उधार|पैसे बाकी|बकाया|बक़ाया|हिसाब|बैलेंस|खाता|स्टेटमेंट|कितना बाकी|कितना देना|कितना बाक़ी"
 )
 _OPT_OUT = _phrases(
     "stop|unsubscribe|opt out|optout|band karo|band kar do|band kardo|band kijiye|message band|messages band|"
