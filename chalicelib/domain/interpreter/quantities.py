@@ -45,6 +45,11 @@ class WrittenQuantity:
         return meters(self.high * self.factor) if self.high is not None else None
 
 
+def read_unit(words: Sequence[str], start: int) -> tuple[tuple[Unit, Decimal], int] | None:
+    """A unit word alone ("meter", "gaj", "than"): (unit, factor to meters) and the index after it."""
+    return _UNITS.match(words, start)
+
+
 def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
     """A number and its unit at ``words[start]``; numerals without a unit come back with ``unit`` None."""
     number = parse_number(words, start)
