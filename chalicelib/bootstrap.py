@@ -209,14 +209,30 @@ class Container:
             store=self.conversation_store,
             invoices=self.invoice_store,
             approvals_queue=self.approvals_queue,
-            idempotency=self.idempotency,
             sender=self.whatsapp,
-            vocabulary=self.vocabulary,
-            gst_rates=self.gst_rates,
+            draft=self.invoice_drafting,
             render_pdf=self.invoice_renderer,
             settings=self.desk_settings,
             credit_check=self.credit_control,
         )
+
+    @cached_property
+    def invoice_drafting(self):
+        from chalicelib.services.drafting import InvoiceDrafting
+
+        return InvoiceDrafting(vocabulary=self.vocabulary, gst_rates=self.gst_rates, settings=self.desk_settings)
+
+    @cached_property
+    def order_views(self):
+        from chalicelib.services.order_views import OrderViews
+
+        return OrderViews(store=self.conversation_store, draft=self.invoice_drafting)
+
+    @cached_property
+    def links(self):
+        from chalicelib.services.links import ApprovalLinks
+
+        return ApprovalLinks(idempotency=self.idempotency, decisions=self.approval, settings=self.desk_settings)
 
     @cached_property
     def reference(self):
