@@ -78,7 +78,7 @@ def expire_idle_orders(event):
 def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
-    return container().reminders.send_due_reminders()
+    return container().staged_reminders.send_due_reminders()
 
 
 # The SQS workers' Lambdas build their container during init (not on their first record); the API's stays lean.
