@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -302,6 +302,16 @@ class CreditCheckPort(Protocol):
 class PdfRendererPort(Protocol):
     def __call__(self, invoice: Invoice) -> bytes:
         """The invoice as a PDF document."""
+
+
+class InvoiceDraftingPort(Protocol):
+    def __call__(self, order: Any, customer: dict, number: str = "DRAFT", on: date | None = None) -> Invoice:
+        """The invoice ``order`` would get (a draft unless ``number`` is given)."""
+
+
+class DecisionRequestsPort(Protocol):
+    def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
+        """Queue the owner's decision. Raises NotFound for an unknown order, BadRequest for an unknown action."""
 
 
 class OwnerNotifierPort(Protocol):

@@ -18,7 +18,7 @@ def list_orders():
     state = (owner_orders.current_request.query_params or {}).get("state", "WAITING_OWNER_CONFIRMATION")
     if state not in OrderState.__members__:
         raise ValueError("state is one of " + ", ".join(OrderState.__members__))
-    return {"state": state, "orders": container().approval.list(state)}
+    return {"state": state, "orders": container().order_views.list(state)}
 
 
 @owner_orders.route("/owner/orders/{order_id}", methods=["GET"])
@@ -28,7 +28,7 @@ def get_order(order_id):
     from chalicelib.domain.audit import order_subject
 
     c = container()
-    return c.approval.view(order_id) | {"history": c.audit.history(order_subject(order_id))}
+    return c.order_views.view(order_id) | {"history": c.audit.history(order_subject(order_id))}
 
 
 @owner_orders.route("/owner/orders/{order_id}/approve", methods=["POST"])

@@ -16,7 +16,10 @@ from chalicelib.domain.webhook import InboundMessage
 from chalicelib.services.approval import ApprovalService
 from chalicelib.services.conversation import ConversationService
 from chalicelib.services.customers import CustomerService
+from chalicelib.services.drafting import InvoiceDrafting
 from chalicelib.services.expiry import ExpiryService
+from chalicelib.services.links import ApprovalLinks
+from chalicelib.services.order_views import OrderViews
 from chalicelib.services.ports import DeskSettings
 from chalicelib.services.reference import CachedVocabulary, GstRates, ReferenceService
 from chalicelib.services.reminders import ReminderService
@@ -124,16 +127,30 @@ class Desk:
                 store=self.store,
                 invoices=self.invoices,
                 approvals_queue=self.queue,
-                idempotency=self.idempotency,
                 sender=self.sender,
-                vocabulary=self.vocabulary,
-                gst_rates=GstRates(self.catalogue),
+                draft=self.drafting,
                 render_pdf=lambda invoice: b"%PDF-1.4 " + invoice.number.encode(),
                 settings=self.settings,
                 clock=self.clock,
                 sleep=self.sleeps.append,
             )
         return self._approval
+
+    @property
+    def drafting(self) -> InvoiceDrafting:
+        return InvoiceDrafting(
+            vocabulary=self.vocabulary, gst_rates=GstRates(self.catalogue), settings=self.settings, clock=self.clock
+        )
+
+    @property
+    def links(self) -> ApprovalLinks:
+        return ApprovalLinks(
+            idempotency=self.idempotency, decisions=self.approval, settings=self.settings, clock=self.clock
+        )
+
+    @property
+    def order_views(self) -> OrderViews:
+        return OrderViews(store=self.store, draft=self.drafting)
 
     @property
     def conversation(self) -> ConversationService:

@@ -22,7 +22,7 @@ def reject(order_id, reason=None):
 
 
 def link_token(desk, order_id, action):
-    return desk.approval.links(order_id, desk.clock())[action].rsplit("/", 1)[1]
+    return desk.links.links(order_id, desk.clock())[action].rsplit("/", 1)[1]
 
 
 def test_an_approval_sells_the_reservation_invoices_debits_and_sends_the_invoice():
@@ -130,14 +130,14 @@ def test_a_link_is_spent_once_and_queues_its_decision():
     order_id = desk.waiting_order(PHONE)
     token = link_token(desk, order_id, "approve")
 
-    desk.approval.use_link(token, "approve")
+    desk.links.use_link(token, "approve")
 
     [body] = desk.queue.bodies
     assert body.pop("correlation_id"), "the audit trail's correlation id travels with the decision"
     assert body == approve(order_id) | {"reason": None, "source": "link", "at": desk.clock().isoformat()}
-    assert desk.approval.open_link(token)[1] is True  # used
+    assert desk.links.open_link(token)[1] is True  # used
     with pytest.raises(LinkUsed):
-        desk.approval.use_link(token, "approve")
+        desk.links.use_link(token, "approve")
     assert len(desk.queue.sent) == 1
 
 
@@ -148,11 +148,11 @@ def test_a_link_whose_decision_could_not_be_queued_is_given_back():
     desk.queue.failing = ConnectionError("queue unreachable")
 
     with pytest.raises(ConnectionError):
-        desk.approval.use_link(token, "reject", "no stock")
+        desk.links.use_link(token, "reject", "no stock")
 
-    assert desk.approval.open_link(token)[1] is False
+    assert desk.links.open_link(token)[1] is False
     desk.queue.failing = None
-    desk.approval.use_link(token, "reject", "no stock")  # the owner's retry works
+    desk.links.use_link(token, "reject", "no stock")  # the owner's retry works
     assert desk.queue.bodies[0]["reason"] == "no stock"
 
 
@@ -162,9 +162,9 @@ def test_a_link_for_the_other_action_or_past_its_time_decides_nothing():
     token = link_token(desk, order_id, "approve")
 
     with pytest.raises(WrongAction):
-        desk.approval.use_link(token, "reject")
+        desk.links.use_link(token, "reject")
     desk.clock.now += timedelta(hours=desk.settings.link_ttl_hours + 1)
     with pytest.raises(LinkExpired):
-        desk.approval.use_link(token, "approve")
+        desk.links.use_link(token, "approve")
 
     assert desk.queue.sent == []
