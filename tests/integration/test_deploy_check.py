@@ -97,7 +97,7 @@ def test_queues_outlast_their_consumers_and_the_api_answers_within_api_gateways_
             if event["Type"] == "Schedule":
                 assert "Arn" in event["Properties"]["DeadLetterConfig"], name
                 assert function["Properties"]["DeadLetterQueue"]["Type"] == "SQS", name
-    assert consumers == 2
+    assert consumers == 3  # inbound, approvals, stock imports
     assert functions(template)["APIHandler"]["Properties"]["Timeout"] <= 29
     settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"][0]
     assert {"ThrottlingRateLimit", "ThrottlingBurstLimit"} <= set(settings)

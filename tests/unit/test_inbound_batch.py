@@ -21,7 +21,9 @@ class FailingConversation:
 @pytest.fixture
 def conversation(monkeypatch):
     fake = FailingConversation({"w-a1"})
-    monkeypatch.setattr("chalicelib.bootstrap.container", lambda: type("C", (), {"conversation": fake})())
+    within_limit = type("FloodControl", (), {"screen": lambda self, message: False})()
+    container = type("C", (), {"conversation": fake, "flood_control": within_limit})()
+    monkeypatch.setattr("chalicelib.bootstrap.container", lambda: container)
     return fake
 
 
