@@ -99,6 +99,7 @@ class DynamoAccountStore:
             credit_limit_paise=None if customer.credit_limit_paise is None else int(customer.credit_limit_paise),
             credit_days=days,
             reminders_off=bool(customer.reminders_off),
+            reminders_undeliverable=customer.reminders_undeliverable,
             last_payment_on=dt.date.fromisoformat(customer.last_payment_on) if customer.last_payment_on else None,
             last_inbound_at=customer.last_inbound_at,
             invoices=tuple(sorted(invoices, key=lambda i: (i.issued_on, i.number))),
@@ -224,6 +225,29 @@ class DynamoAccountStore:
     def set_reminders(self, phone: str, off: bool) -> None:
         CustomerRecord = self._t.CustomerRecord
         CustomerRecord(phone).update(actions=[CustomerRecord.reminders_off.set(off)])
+
+    def record_reminder(self, phone: str, on, stages: dict[str, str], at: str, balance_paise: int) -> None:
+        t = self._t
+        t.LedgerEntryRecord(
+            phone,
+            f"{at}#REMINDER",
+            kind="note",
+            amount_paise=0,
+            balance_after_paise=balance_paise,
+            reference="reminder",
+            at=at,
+            detail={"type": "reminder", "on": on.isoformat(), "stages": stages},
+        ).save()
+        t.CustomerRecord(phone).update(
+            actions=[
+                t.CustomerRecord.last_reminded_on.set(on.isoformat()),
+                t.CustomerRecord.reminders_undeliverable.remove(),
+            ]
+        )
+
+    def mark_undeliverable(self, phone: str, reason: str) -> None:
+        CustomerRecord = self._t.CustomerRecord
+        CustomerRecord(phone).update(actions=[CustomerRecord.reminders_undeliverable.set(reason[:200])])
 
     def phones_owing(self) -> list[str]:
         CustomerRecord = self._t.CustomerRecord

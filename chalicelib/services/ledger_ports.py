@@ -33,6 +33,12 @@ class AccountStorePort(Protocol):
     def set_reminders(self, phone: str, off: bool) -> None:
         """Opt the customer out of (or back into) payment reminders."""
 
+    def record_reminder(self, phone: str, on, stages: dict[str, str], at: str, balance_paise: int) -> None:
+        """A reminder entry (no amount) on the customer's ledger: the day, and the stage sent per invoice."""
+
+    def mark_undeliverable(self, phone: str, reason: str) -> None:
+        """Remember that reminders cannot reach this customer (for the owner's list)."""
+
 
 class DocumentStorePort(Protocol):
     def put_pdf(self, key: str, body: bytes, metadata: dict[str, str] | None = None) -> None:

@@ -66,6 +66,7 @@ class FakeAccounts:
             credit_limit_paise=customer.get("credit_limit_paise"),
             credit_days=days,
             reminders_off=bool(customer.get("reminders_off")),
+            reminders_undeliverable=customer.get("undeliverable"),
             last_payment_on=customer.get("last_payment_on"),
             invoices=invoices,
             entries=tuple(self.entries.get(phone, ())),
@@ -130,6 +131,15 @@ class FakeAccounts:
     def set_reminders(self, phone: str, off: bool) -> None:
         self.customers.setdefault(phone, {"balance_paise": 0, "language": "en"})["reminders_off"] = off
 
+    def record_reminder(self, phone: str, on, stages: dict[str, str], at: str, balance_paise: int) -> None:
+        self.entries.setdefault(phone, []).append(
+            Entry(at, on, "reminder", "reminder", 0, 0, balance_paise, {"type": "reminder", "stages": dict(stages)})
+        )
+        self.customers[phone].pop("undeliverable", None)
+
+    def mark_undeliverable(self, phone: str, reason: str) -> None:
+        self.customers[phone]["undeliverable"] = reason
+
     def phones_owing(self) -> list[str]:
         return [phone for phone, c in self.customers.items() if c["balance_paise"] > 0]
 
@@ -150,19 +160,23 @@ class FakeSender:
     """Sends once per idempotency key (as the outbox does); numbers in ``undeliverable`` fail like Meta's 131026."""
 
     def __init__(self, undeliverable=(), outside_window=()):
-        self.sent, self.keys = [], set()
+        self.sent, self.keys, self.templates = [], set(), []
         self.undeliverable, self.outside_window = set(undeliverable), set(outside_window)
 
-    def send(self, message, idempotency_key: str) -> str:
+    def send(self, message, idempotency_key: str, fallback: dict | None = None) -> str:
+        """Like the WhatsApp sender: outside the 24-hour window the ``fallback`` template goes instead, if given."""
         from chalicelib.adapters.whatsapp import OutsideWindowError, UndeliverableError
 
         if message.to in self.undeliverable:
             raise UndeliverableError(131026, "Message undeliverable", None, False)
-        if message.to in self.outside_window:
+        if message.to in self.outside_window and fallback is None:
             raise OutsideWindowError(131047, "Re-engagement message", None, False)
         if idempotency_key not in self.keys:
             self.keys.add(idempotency_key)
-            self.sent.append(message)
+            if message.to in self.outside_window:
+                self.templates.append(fallback)
+            else:
+                self.sent.append(message)
         return "wamid.fake"
 
     def texts_to(self, phone: str) -> list[str]:
