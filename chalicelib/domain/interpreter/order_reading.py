@@ -136,7 +136,9 @@ def _read_fragments(message: Message, tokens: list[Token]) -> list[_Fragment]:
             end = term[1]
         else:
             cue = ORDER_CUES.match(words, i)
-            if cue is None:
+            if cue is None and words[i] in ("aur", "और"):  # "aur 5 meter ..." (see tokens): nothing to read
+                end = i + 1
+            elif cue is None:
                 current.leftover.append(words[i])
                 end = i + 1
             else:

@@ -52,6 +52,8 @@ def read_unit(words: Sequence[str], start: int) -> tuple[tuple[Unit, Decimal], i
 
 def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
     """A number and its unit at ``words[start]``; numerals without a unit come back with ``unit`` None."""
+    if words[start] == "one" and parse_number(words, start + 1) is not None:
+        return None  # "the blue one 30m": a pronoun before the number
     number = parse_number(words, start)
     if number is None or number[0] > LARGEST_QUANTITY:
         return None

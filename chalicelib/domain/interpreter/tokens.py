@@ -78,8 +78,11 @@ def tokenise(prepared: str) -> list[Token]:
 
 
 def _means_more(words: Sequence[str], i: int) -> bool:
-    """ "aur" after a quantity with a verb or nothing after it: "5 meter aur jodo", "2 than aur"."""
-    if i == 0 or words[i - 1] not in _UNIT_WORDS and not words[i - 1].isdigit():
+    """ "aur" opening the message, or after a quantity with a verb or nothing after it: "aur 5 meter blue cotton",
+    "5 meter aur jodo", "2 than aur"."""
+    if i == 0:
+        return len(words) > 1
+    if words[i - 1] not in _UNIT_WORDS and not words[i - 1].isdigit():
         return False
     rest = [w for w in words[i + 1 :] if w not in ("?", "!", ".", "\n")]
     if not rest:
