@@ -42,6 +42,17 @@ def refuse_without_settings(event, get_response):
     return get_response(event)
 
 
+@app.middleware("all")
+def flush_metrics(event, get_response):
+    """Every invocation (request, queue batch, schedule) publishes the metrics it counted, once, at its end."""
+    try:
+        return get_response(event)
+    finally:
+        from chalicelib import metrics
+
+        metrics.flush()
+
+
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
 def handle_inbound(event):
     from chalicelib.jobs.sqs import process_inbound_batch

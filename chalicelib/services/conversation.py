@@ -182,6 +182,9 @@ class ConversationService:
         if any(isinstance(e, engine.HandOver) for e in result.effects):
             notice = self._owner_notifier.owner_notification(result.order, now)
             replies.append(notice.to_graph_payload())
+            from chalicelib import metrics
+
+            metrics.count(metrics.ORDERS_HANDED_OVER)
         return {
             "replies": replies,
             "source": source,

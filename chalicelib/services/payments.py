@@ -124,6 +124,9 @@ class PaymentService:
                 return self._view(self._accounts.payment(pid) or payment), False
             except StaleAccount:
                 continue
+            from chalicelib import metrics
+
+            metrics.count(metrics.PAYMENTS_RECORDED)
             self._tell(phone, account.language, "payment_received", payment, f"payment#{pid}")
             return self._view(payment), True
         raise StaleAccount(f"{phone}'s account kept moving; try again")
