@@ -398,6 +398,24 @@ class Container:
         )
 
     @cached_property
+    def returns(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.returns import ReturnsService
+
+        s = self.settings
+        return ReturnsService(
+            accounts=self.accounts,
+            returns=self.accounts,
+            documents=self.documents,
+            sender=self.whatsapp,
+            render_pdf=self.invoice_renderer,
+            clock=self.clock,
+            credit_days_default=s.credit_days,
+            link_ttl_seconds=s.invoice_url_ttl_seconds,
+            logger=get_logger(),
+        )
+
+    @cached_property
     def account_desk(self):
         from chalicelib.services.account_desk import AccountDesk
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 
+from chalicelib.domain.errors import BadRequest
+
 PHONE = re.compile(r"[1-9]\d{7,14}")
 BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 _SEPARATORS = re.compile(r"[\s\-.()]")
 
 
-class InvalidCustomerId(ValueError):
+class InvalidCustomerId(BadRequest):
     """Neither a phone number nor a BSUID."""
 
 

@@ -1,4 +1,4 @@
-"""What the owner may send the owner API, checked at the door: each check raises ValueError with a reason the owner
+"""What the owner may send the owner API, checked at the door: each check raises BadRequest with a reason the owner
 can act on (the API answers 400 with it), so nothing bad reaches the tables customers' orders read.
 
 Catalogue terms: a name of 1 to 40 letters, digits and spaces (normalised: NFC, lower-case, one space), display
@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from chalicelib.domain.catalogue import Term, normalise
+from chalicelib.domain.errors import BadRequest
 
 MAX_NAME = 40
 MAX_ALIASES = 30
@@ -27,9 +28,9 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def require_object(body: object, fields: str) -> dict:
-    """``body`` when it is a JSON object; otherwise a ValueError naming the fields expected."""
+    """``body`` when it is a JSON object; otherwise a BadRequest naming the fields expected."""
     if not isinstance(body, dict):
-        raise ValueError(f"send a JSON object with {fields}")
+        raise BadRequest(f"send a JSON object with {fields}")
     return body
 
 
@@ -38,10 +39,10 @@ def optional_text(body: dict, field: str, limit: int) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{field} is text")
+        raise BadRequest(f"{field} is text")
     value = " ".join(unicodedata.normalize("NFC", value).split())
     if len(value) > limit:
-        raise ValueError(f"{field} has at most {limit} characters")
+        raise BadRequest(f"{field} has at most {limit} characters")
     return value or None
 
 
@@ -54,33 +55,33 @@ def decision_reason(body: object) -> str | None:
 
 def term_name(name: object, field: str = "name") -> str:
     if not isinstance(name, str):
-        raise ValueError(f"{field} is text")
+        raise BadRequest(f"{field} is text")
     text = normalise(name)
     if not text or len(text) > MAX_NAME:
-        raise ValueError(f"{field} has 1 to {MAX_NAME} characters")
+        raise BadRequest(f"{field} has 1 to {MAX_NAME} characters")
     if not all(ch.isalnum() or ch == " " or unicodedata.category(ch).startswith("M") for ch in text):
-        raise ValueError(f"{field} {text!r} may hold letters, digits and spaces only")
+        raise BadRequest(f"{field} {text!r} may hold letters, digits and spaces only")
     return text
 
 
 def term(kind: object, name: object, body: object, has_gst_rate: Callable[[str], bool]) -> Term:
-    """A material or colour term from the owner's PUT; raises ValueError."""
+    """A material or colour term from the owner's PUT; raises BadRequest."""
     if kind not in ("material", "color"):
-        raise ValueError("kind is 'material' or 'color'")
+        raise BadRequest("kind is 'material' or 'color'")
     body = require_object(body, "hi, hinglish, aliases (and hsn for a material)")
     canonical = term_name(name)
     aliases = body.get("aliases") or []
     if not isinstance(aliases, list) or len(aliases) > MAX_ALIASES:
-        raise ValueError(f"aliases is a list of at most {MAX_ALIASES} names")
+        raise BadRequest(f"aliases is a list of at most {MAX_ALIASES} names")
     aliases = tuple(dict.fromkeys(term_name(a, "each alias") for a in aliases))
     hsn = None
     if kind == "material":
         hsn = body.get("hsn")
         hsn = str(hsn) if isinstance(hsn, int) and not isinstance(hsn, bool) else hsn
         if not isinstance(hsn, str) or not HSN.fullmatch(hsn):
-            raise ValueError("a material needs its HSN code: 4, 6 or 8 digits (e.g. 5208)")
+            raise BadRequest("a material needs its HSN code: 4, 6 or 8 digits (e.g. 5208)")
         if not has_gst_rate(hsn):
-            raise ValueError(f"HSN {hsn} has no GST rate on file; add it first with PUT /owner/gst-rates")
+            raise BadRequest(f"HSN {hsn} has no GST rate on file; add it first with PUT /owner/gst-rates")
     return Term(
         kind=kind,
         name=canonical,
@@ -92,15 +93,15 @@ def term(kind: object, name: object, body: object, has_gst_rate: Callable[[str],
 
 
 def gst_rate_fields(body: object) -> dict[str, str]:
-    """hsn, rate_percent, effective_from and description from the owner's PUT, checked; raises ValueError."""
+    """hsn, rate_percent, effective_from and description from the owner's PUT, checked; raises BadRequest."""
     body = require_object(body, "hsn, rate_percent and effective_from")
     missing = [f for f in ("hsn", "rate_percent", "effective_from") if body.get(f) in (None, "")]
     if missing:
-        raise ValueError("need hsn, rate_percent and effective_from: missing " + ", ".join(missing))
+        raise BadRequest("need hsn, rate_percent and effective_from: missing " + ", ".join(missing))
     hsn = body["hsn"]
     hsn = str(hsn) if isinstance(hsn, int) and not isinstance(hsn, bool) else hsn
     if not isinstance(hsn, str) or not HSN.fullmatch(hsn):
-        raise ValueError("hsn is a 4, 6 or 8 digit HSN code")
+        raise BadRequest("hsn is a 4, 6 or 8 digit HSN code")
     rate = _percent(body["rate_percent"])
     when = body["effective_from"]
     try:
@@ -108,7 +109,7 @@ def gst_rate_fields(body: object) -> dict[str, str]:
             raise ValueError
         effective = date.fromisoformat(when)
     except ValueError:
-        raise ValueError("effective_from is a date written YYYY-MM-DD") from None
+        raise BadRequest("effective_from is a date written YYYY-MM-DD") from None
     return {
         "hsn": hsn,
         "rate_percent": str(rate),
@@ -120,13 +121,13 @@ def gst_rate_fields(body: object) -> dict[str, str]:
 def _percent(value: object) -> Decimal:
     reason = f"rate_percent is a number from 0 to {MAX_GST_PERCENT} (percent) with at most two decimals"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(reason)
+        raise BadRequest(reason)
     try:
         rate = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
     except InvalidOperation:
-        raise ValueError(reason) from None
+        raise BadRequest(reason) from None
     if not rate.is_finite() or not Decimal(0) <= rate <= MAX_GST_PERCENT or rate != rate.quantize(Decimal("0.01")):
-        raise ValueError(reason)
+        raise BadRequest(reason)
     return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
 
 
@@ -134,7 +135,7 @@ CUSTOMER_FIELDS = "name, gstin, state_code"
 
 
 def customer_details(body: object) -> dict:
-    """name, gstin and state_code of the owner's PUT, as text or None; raises ValueError."""
+    """name, gstin and state_code of the owner's PUT, as text or None; raises BadRequest."""
     body = require_object(body, CUSTOMER_FIELDS)
     details = {
         "name": optional_text(body, "name", 100),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import BadRequest, DomainError
 from chalicelib.domain.money import CENTIMETER, meters
 from chalicelib.domain.stock import Batch
 
@@ -31,7 +31,7 @@ class CountsMoved(DomainError):
     """The batch changed between reading it and writing the count (a sale, a reservation, another count)."""
 
 
-class BelowReserved(ValueError):
+class BelowReserved(BadRequest):
     """The counted cloth is less than what is reserved for waiting orders."""
 
     def __init__(self, counted: Decimal, reserved: Decimal):
@@ -56,30 +56,30 @@ class StockCount:
     def from_body(cls, body: object) -> StockCount:
         """Parse the owner's JSON; raises ValueError naming what is wrong."""
         if not isinstance(body, dict):
-            raise ValueError("send a JSON object: rolls, loose_meters, reason (count, damage, cut_loss, correction)")
+            raise BadRequest("send a JSON object: rolls, loose_meters, reason (count, damage, cut_loss, correction)")
         rolls = body.get("rolls")
         if isinstance(rolls, bool) or not isinstance(rolls, int) or not 0 <= rolls <= MAX_ROLLS:
-            raise ValueError(f"rolls is the number of whole rolls counted, 0 to {MAX_ROLLS:,}")
+            raise BadRequest(f"rolls is the number of whole rolls counted, 0 to {MAX_ROLLS:,}")
         loose = _meters(body.get("loose_meters", 0))
         reason = body.get("reason")
         if reason not in REASONS:
-            raise ValueError("reason is one of " + ", ".join(REASONS))
+            raise BadRequest("reason is one of " + ", ".join(REASONS))
         note = body.get("note")
         if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
-            raise ValueError(f"note is text of at most {MAX_NOTE} characters")
+            raise BadRequest(f"note is text of at most {MAX_NOTE} characters")
         return cls(rolls=rolls, loose_meters=loose, reason=reason, note=(note or "").strip() or None)
 
 
 def _meters(value: object) -> Decimal:
     reason = f"loose_meters is a number of meters from 0 to {MAX_LOOSE_METERS:,} with at most two decimals"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(reason)
+        raise BadRequest(reason)
     try:
         amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
     except InvalidOperation:
-        raise ValueError(reason) from None
+        raise BadRequest(reason) from None
     if not amount.is_finite() or not 0 <= amount <= MAX_LOOSE_METERS or amount != amount.quantize(CENTIMETER):
-        raise ValueError(reason)
+        raise BadRequest(reason)
     return amount.quantize(CENTIMETER)
 
 

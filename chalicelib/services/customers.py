@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.money import from_paise
+from chalicelib.services.ports import ConversationStorePort
 
 
 class CustomerService:
-    def __init__(self, store):
+    def __init__(self, store: ConversationStorePort):
         self._store = store
 
     def update_details(self, phone: str, body: object) -> dict:
-        """Validate like an invoice would (a GSTIN's state must match the state code); raises ValueError for a
+        """Validate like an invoice would (a GSTIN's state must match the state code); raises BadRequest for a
         customer id that is neither a phone number nor a BSUID, or bad details."""
         from chalicelib.domain.identity import customer_id
         from chalicelib.domain.invoice import Party
@@ -18,12 +20,15 @@ class CustomerService:
 
         phone = customer_id(phone)
         details = customer_details(body)
-        party = Party(
-            name=str(details.get("name") or phone),
-            gstin=details.get("gstin") or None,
-            state_code=str(details.get("state_code") or ""),
-            phone=phone,
-        )
+        try:
+            party = Party(
+                name=str(details.get("name") or phone),
+                gstin=details.get("gstin") or None,
+                state_code=str(details.get("state_code") or ""),
+                phone=phone,
+            )
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from exc
         self._store.update_customer(
             phone, name=details.get("name"), gstin=party.gstin, state=party.state_name, state_code=party.state_code
         )

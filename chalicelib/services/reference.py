@@ -78,7 +78,7 @@ class ReferenceService:
     def put_term(self, kind: str, name: str, body: object, actor: tuple = ("owner", "api", None)) -> dict:
         """Add or replace a material or colour; its aliases are what customers write ("suti", "नीला"). A material's
         HSN code must have a GST rate on file, or customers' confirmations of it could not be invoiced.
-        Raises ValueError (see domain/owner_input.py). ``actor`` is (who, via, correlation id) for the audit."""
+        Raises BadRequest (see domain/owner_input.py). ``actor`` is (who, via, correlation id) for the audit."""
         from chalicelib.domain import owner_input
 
         term = owner_input.term(kind, name, body, self.has_gst_rate)
@@ -88,7 +88,7 @@ class ReferenceService:
         return _term(term)
 
     def put_gst_rate(self, body: object, actor: tuple = ("owner", "api", None)) -> dict:
-        """Add a GST rate from its effective date; raises ValueError for anything but a finite 0–40 % rate."""
+        """Add a GST rate from its effective date; raises BadRequest for anything but a finite 0–40 % rate."""
         from chalicelib.domain import owner_input
         from chalicelib.domain.gst import GstRate
 

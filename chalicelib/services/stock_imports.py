@@ -16,7 +16,7 @@ import re
 import uuid
 
 from chalicelib.domain.audit import AuditEntry
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.domain.stock_import import parse_stock_csv, parse_stock_rows
 from chalicelib.services.ports import AuditTrailPort, QueuePort, StockImportStorePort, VocabularyProvider
 
@@ -24,7 +24,7 @@ KEY = re.compile(r"[A-Za-z0-9_.:-]{8,80}")
 INLINE_CHUNKS = 1  # an import of one chunk is applied before the answer; anything larger is queued
 
 
-class ImportConflict(ValueError):
+class ImportConflict(BadRequest):
     """The idempotency key was used for an import of other rows."""
 
 
@@ -44,10 +44,10 @@ class StockImports:
         self._has_gst_rate = has_gst_rate
 
     def submit_rows(self, rows: object, key: str | None, who: str, via: str, correlation_id: str | None = None):
-        """Validate and stage a JSON list of rows; raises ValueError (not a list, a bad key), StockImportError
+        """Validate and stage a JSON list of rows; raises BadRequest (not a list, a bad key), StockImportError
         (every bad row with its number) or ImportConflict before anything is written. Returns (record, queued)."""
         if not isinstance(rows, list):
-            raise ValueError("send a JSON list of batch rows")
+            raise BadRequest("send a JSON list of batch rows")
         batches = parse_stock_rows(rows, self._vocabulary(), self._has_gst_rate)
         return self._submit(batches, key, who, via, correlation_id, inline=False)
 
@@ -58,7 +58,7 @@ class StockImports:
 
     def _submit(self, batches, key, who, via, correlation_id, inline: bool):
         if key is not None and not KEY.fullmatch(key):
-            raise ValueError("Idempotency-Key is 8 to 80 letters, digits, '_', '-', '.' or ':'")
+            raise BadRequest("Idempotency-Key is 8 to 80 letters, digits, '_', '-', '.' or ':'")
         fingerprint = hashlib.sha256(
             json.dumps(sorted((b.to_dict() for b in batches), key=lambda b: b["batch_id"])).encode()
         ).hexdigest()

@@ -1,6 +1,6 @@
 """The owner API's one gate and one error map: `Authorization: Bearer <OWNER_API_KEY>` compared in constant time,
 a customer id in the path checked (a phone number or a BSUID, domain/identity.py), then NotFound → 404 and
-ValueError (bad input, with a reason the owner can act on) → 400."""
+BadRequest (bad input, with a reason the owner can act on) → 400. Any other error is a bug and answers 500."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def owner_api(blueprint):
     def decorate(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            from chalicelib.domain.errors import NotFound
+            from chalicelib.domain.errors import BadRequest, NotFound
 
             denied = owner_denied(blueprint.current_request)
             if denied:
@@ -47,7 +47,7 @@ def owner_api(blueprint):
                 return view(*args, **kwargs)
             except NotFound as exc:
                 return Response(body={"error": str(exc)}, status_code=404)
-            except ValueError as exc:
+            except BadRequest as exc:
                 return Response(body={"error": str(exc)}, status_code=400)
 
         return guarded
