@@ -28,10 +28,10 @@ def client(monkeypatch):
             kind, ValueError("a bug, not the caller's input")
         )
 
-    from chalicelib.web.owner_orders import owner_orders
-
+    # Only a blueprint of its own: registering a real one (owner_orders) here first made Chalice pop its routes'
+    # 'methods', so the app imported later served POST /owner/orders/{id}/reject as GET-only (405). An unknown
+    # order state answering 400 is shown over HTTP by tests/integration/test_owner_input_http.py.
     app.register_blueprint(routes)
-    app.register_blueprint(owner_orders)
     with Client(app) as test_client:
         yield test_client
 
@@ -47,8 +47,3 @@ def test_something_missing_is_a_404(client):
 
 def test_a_plain_value_error_is_not_taken_for_bad_input(client):
     assert client.http.get("/raise/other", headers=KEY).status_code == 500
-
-
-def test_listing_orders_in_a_state_that_does_not_exist_is_a_400(client):
-    answer = client.http.get("/owner/orders?state=SHIPPED", headers=KEY)
-    assert answer.status_code == 400 and "WAITING_OWNER_CONFIRMATION" in answer.json_body["error"]

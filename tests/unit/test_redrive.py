@@ -11,6 +11,7 @@ def test_every_queue_with_a_dead_letter_queue_can_be_redriven_by_its_short_name(
     assert queue_pairs() == {
         "inbound": ("inbound.fifo", "inbound-dlq.fifo"),
         "approvals": ("approvals", "approvals-dlq"),
+        "imports": ("imports", "imports-dlq"),
     }
 
 
