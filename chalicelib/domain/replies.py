@@ -18,6 +18,7 @@ from decimal import Decimal
 from chalicelib.domain import wording
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.interpretation import Language
+from chalicelib.domain.invoice import InvoiceTotals, format_percent
 from chalicelib.domain.messages import (
     BUTTONS_MAX,
     INTERACTIVE_BODY_MAX,
@@ -31,7 +32,7 @@ from chalicelib.domain.messages import (
     shorten,
 )
 from chalicelib.domain.money import format_inr, format_meters
-from chalicelib.domain.order import ItemStatus, Order, OrderLine, OrderState
+from chalicelib.domain.order import ItemStatus, Order, OrderLine, OrderState, PendingQuestion
 from chalicelib.domain.stock import Allocation, InventoryStatus
 
 # --------------------------------------------------------------------------------------------------------------
@@ -46,6 +47,7 @@ ACCEPT = "accept"
 CANCEL_LINE = "cancel"
 ALTERNATIVES = "alt"
 PICK = "pick"
+ANSWER = "ans"
 _ORDER_ACTIONS = frozenset({CONFIRM, EDIT, CANCEL_ORDER, TAKE_AVAILABLE})
 _LINE_ACTIONS = frozenset({ACCEPT, CANCEL_LINE, ALTERNATIVES})
 
@@ -56,18 +58,23 @@ class Choice:
 
     ``confirm``, ``edit``, ``cancel_order``, ``take_available`` (the whole order);
     ``accept:L1``, ``cancel:L1``, ``alt:L1`` (one line, by its stable line_id);
-    ``pick:L1:<material>:<colour>`` (replace line L1 with that cloth; canonical names, spaces allowed).
+    ``pick:L1:<material>:<colour>`` (replace line L1 with that cloth; canonical names, spaces allowed);
+    ``ans:<value>`` (an answer to the bot's pending question: a colour, a material, "material|colour",
+    "20|m", "yes" or "no").
     """
 
     action: str
     line_id: str | None = None
     material: str | None = None
     color: str | None = None
+    value: str | None = None
 
     @property
     def id(self) -> str:
         if self.action == PICK:
             return f"{PICK}:{self.line_id}:{self.material}:{self.color}"
+        if self.action == ANSWER:
+            return f"{ANSWER}:{self.value}"
         return f"{self.action}:{self.line_id}" if self.line_id else self.action
 
     @classmethod
@@ -76,6 +83,8 @@ class Choice:
         action, _, rest = choice_id.strip().partition(":")
         if action in _ORDER_ACTIONS and not rest:
             return cls(action)
+        if action == ANSWER and rest:
+            return cls(ANSWER, value=rest)
         if action in _LINE_ACTIONS and rest and ":" not in rest:
             return cls(action, rest)
         if action == PICK:
@@ -181,6 +190,8 @@ def line_text(line: OrderLine, language: Language, vocabulary: Vocabulary) -> st
         first = f"{name} — {cloth(allocation, language)}"
         if line.status is ItemStatus.ACCEPTED and line.accepted_quantity < line.quantity:
             first += " " + text("asked", language, asked=asked)
+        elif line.asked_as:
+            first += " " + text("converted", language, asked=line.asked_as, m=amount(line.quantity, "m", language))
     rows = [head + first, f"   {price(allocation, language)}"]
     if allocation.spans_lots:
         rows.append("   " + text("lots", language, n=len(allocation.dye_lots)))
@@ -192,7 +203,7 @@ def line_text(line: OrderLine, language: Language, vocabulary: Vocabulary) -> st
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _greeting_name(name: str | None) -> str:
+def greeting_name(name: str | None) -> str:
     return f" {name.strip()}" if name and name.strip() else ""
 
 
@@ -202,12 +213,12 @@ def plain(to: str, body: str) -> OutboundMessage:
 
 def welcome(to: str, language: Language, name: str | None = None) -> OutboundMessage:
     example = text("example", language)
-    return plain(to, text("welcome", language, name=_greeting_name(name), example=example))
+    return plain(to, text("welcome", language, name=greeting_name(name), example=example))
 
 
 def welcome_back(order: Order, name: str | None = None) -> OutboundMessage:
     return plain(
-        order.customer_phone, text("welcome_back", order.language, name=_greeting_name(name), id=order.order_id)
+        order.customer_phone, text("welcome_back", order.language, name=greeting_name(name), id=order.order_id)
     )
 
 
@@ -357,8 +368,11 @@ def bounded_choice(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
     return OutboundMessage(to=order.customer_phone, text=text("bounded", language, items=items), buttons=buttons)
 
 
-def summary(order: Order, vocabulary: Vocabulary, note: str | None = None) -> list[OutboundMessage]:
-    """The final summary: only what the customer will get, each line priced, the total, and Confirm/Edit/Cancel.
+def summary(
+    order: Order, vocabulary: Vocabulary, note: str | None = None, bill: InvoiceTotals | None = None
+) -> list[OutboundMessage]:
+    """The final summary: only what the customer will get, each line priced, the taxable value, the GST and the
+    amount payable (``bill``: the invoice's own totals), the customer's notes for the owner, and Confirm/Edit/Cancel.
 
     A summary too long for one interactive message goes as text, followed by the buttons on their own.
     """
@@ -366,7 +380,9 @@ def summary(order: Order, vocabulary: Vocabulary, note: str | None = None) -> li
     rows = [note] if note else []
     rows.append(text("summary", language, id=order.order_id))
     rows += [line_text(line, language, vocabulary) for line in order.lines_for_summary]
-    rows.append(text("total", language, total=format_inr(order.total)))
+    rows += amounts(order, bill, language)
+    if order.requests:
+        rows.append(text("requests_row", language, notes="; ".join(f'"{r}"' for r in order.requests)))
     ask = text("confirm_ask", language)
     buttons = (
         _button(Choice(CONFIRM), text("btn_confirm", language)),
@@ -377,6 +393,23 @@ def summary(order: Order, vocabulary: Vocabulary, note: str | None = None) -> li
     if len(body) <= INTERACTIVE_BODY_MAX:
         return [OutboundMessage(to=order.customer_phone, text=body, buttons=buttons)]
     return [plain(order.customer_phone, "\n".join(rows)), OutboundMessage(order.customer_phone, ask, buttons)]
+
+
+def amounts(order: Order, bill: InvoiceTotals | None, language: Language) -> list[str]:
+    """Taxable value, each GST row, any round-off and the amount payable; the bare total when there is no bill.
+    Sets ``order.payable`` to what is shown."""
+    if bill is None:
+        return [text("total", language, total=format_inr(order.total))]
+    order.payable = bill.grand_total
+    rows = [text("taxable", language, amount=format_inr(bill.taxable_value))]
+    rows += [
+        text(f"tax_{row.kind.lower()}", language, percent=format_percent(row.percent), amount=format_inr(row.amount))
+        for row in bill.tax_rows
+    ]
+    if bill.round_off:
+        rows.append(text("round_off", language, amount=format_inr(bill.round_off)))
+    rows.append(text("payable", language, amount=format_inr(bill.grand_total)))
+    return rows
 
 
 def edit_help(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
@@ -454,9 +487,8 @@ def which_item(order: Order, vocabulary: Vocabulary) -> str:
 
 
 def _about(order: Order, key: str, **parts: str) -> OutboundMessage:
-    return plain(
-        order.customer_phone, text(key, order.language, id=order.order_id, total=format_inr(order.total), **parts)
-    )
+    total = order.payable if order.payable is not None else order.total
+    return plain(order.customer_phone, text(key, order.language, id=order.order_id, total=format_inr(total), **parts))
 
 
 def _stop(language: Language) -> str:
@@ -469,3 +501,181 @@ def _button(choice: Choice, title: str) -> Button:
 
 def _row(choice: Choice, title: str, description: str = "") -> ListRow:
     return ListRow(id=choice.id, title=shorten(" ".join(title.split()), ROW_TITLE_MAX), description=description)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The bot's own questions, shop answers and nudges
+# --------------------------------------------------------------------------------------------------------------
+
+
+def term_name(name: str, kind: str, language: Language, vocabulary: Vocabulary) -> str:
+    """A material or colour as the customer's language names it."""
+    term = vocabulary.material(name) if kind == "material" else vocabulary.color(name)
+    shown = term.display(language) if term else name
+    return shown if language == "hi" else shown[:1].upper() + shown[1:]
+
+
+def _partial_name(question: PendingQuestion, language: Language, vocabulary: Vocabulary) -> str:
+    color = vocabulary.color(question.color) if question.color else None
+    material = vocabulary.material(question.material) if question.material else None
+    parts = [t.display(language) for t in (color, material) if t is not None]
+    return " ".join(parts) or question.known
+
+
+def pending_question(
+    order: Order,
+    question: PendingQuestion,
+    choices: Sequence[tuple[str, str]],
+    noted: Order | None,
+    vocabulary: Vocabulary,
+    carried: bool = False,
+) -> OutboundMessage:
+    """The bot's question about one slot, in the order's language; ``choices`` (answer, title) as buttons or a list.
+
+    ``carried``: the question follows "we don't carry …", so it lists what the shop has instead of asking."""
+    language = order.language
+    rows: list[str] = []
+    if noted is not None and noted.active_lines:
+        rows.append(text("noted", language))
+        rows += [_noted_line(line, language, vocabulary) for line in noted.active_lines]
+    name = _partial_name(question, language, vocabulary)
+    options = ", ".join(title for _, title in choices)
+    if carried and question.color and not question.material:
+        rows.append(
+            text(
+                "we_have_in_colour",
+                language,
+                c=term_name(question.color, "color", language, vocabulary),
+                options=options,
+            )
+        )
+    elif carried and question.material and not question.color:
+        rows.append(
+            text(
+                "we_have_of_material",
+                language,
+                m=term_name(question.material, "material", language, vocabulary),
+                options=options,
+            )
+        )
+    elif carried:
+        rows.append(text("we_have", language, options=options))
+    elif question.slot == "quantity" and len(question.options) == 2 and question.options[1] == "":
+        rows.append(text("ask_unit", language, n=format_meters(Decimal(question.options[0])), name=name))
+    elif question.slot == "quantity" and len(question.options) == 2:
+        low, high = (amount(Decimal(n), "m", language) for n in question.options)
+        rows.append(text("ask_range", language, name=name, low=low, high=high))
+    elif question.slot == "quantity":
+        rows.append(text("ask_quantity", language, name=name))
+        if question.asked >= 2:
+            rows.append(text("ask_quantity_again", language))
+    elif question.slot == "color":
+        rows.append(text("ask_color", language, m=name))
+    elif question.material is None and question.color is not None:
+        rows.append(text("ask_material", language, c=name))
+    else:
+        q = question.known
+        rows.append(text("ask_what", language, q=q))
+    if choices and question.asked >= 2 and not carried and question.slot != "quantity":
+        rows.append(text("ask_again", language))
+    body = "\n".join(rows)
+    return _choices_message(order.customer_phone, body, [(Choice(ANSWER, value=v), t) for v, t in choices], language)
+
+
+def _choices_message(to: str, body: str, choices: Sequence[tuple[Choice, str]], language: Language) -> OutboundMessage:
+    if not choices:
+        return plain(to, body)
+    titles = [button_title(title) for _, title in choices]
+    if len(choices) <= BUTTONS_MAX and len(set(titles)) == len(titles):
+        return OutboundMessage(to=to, text=body, buttons=tuple(_button(c, t) for c, t in choices))
+    rows = tuple(_row(c, t) for c, t in choices[:LIST_ROWS_MAX])
+    return OutboundMessage(
+        to=to,
+        text=body,
+        list_button=button_title(text("list_choose", language)),
+        list_sections=(ListSection(rows=rows),),
+    )
+
+
+def did_you_mean(order: Order, name: str, short: str) -> OutboundMessage:
+    """A near-miss spelling confirmed with a button, never silently corrected."""
+    language = order.language
+    choices = [
+        (Choice(ANSWER, value="yes"), text("btn_yes_name", language, name=short)),
+        (Choice(ANSWER, value="no"), text("btn_no", language)),
+    ]
+    return _choices_message(order.customer_phone, text("did_you_mean", language, name=name), choices, language)
+
+
+def new_order_question(order: Order) -> OutboundMessage:
+    language = order.language
+    choices = [
+        (Choice(ANSWER, value="yes"), text("btn_new_order", language)),
+        (Choice(ANSWER, value="no"), text("btn_keep_order", language)),
+    ]
+    return _choices_message(order.customer_phone, text("new_order_ask", language, id=order.order_id), choices, language)
+
+
+def rates(
+    to: str,
+    language: Language,
+    material: str | None,
+    color: str | None,
+    kinds: Sequence[tuple[str, str, Decimal, Decimal, Decimal]],
+    vocabulary: Vocabulary,
+) -> OutboundMessage:
+    """Rates from the batches in stock: one price per kind, or "from ₹A to ₹B per meter by lot"."""
+    if material is None and color is None:
+        names = sorted({term_name(m, "material", language, vocabulary) for m, _, _, _, _ in kinds})
+        return plain(to, text("rate_which", language, options=", ".join(names)))
+    if not kinds:
+        asked = _asked_name(material, color, language, vocabulary)
+        return plain(to, text("rate_none", language, name=asked))
+    rows = [text("rate_header", language)]
+    for m, c, low, high, stocked in kinds[:12]:
+        name = cloth_name(m, c, language, vocabulary)
+        left = amount(stocked, "m", language)
+        if low == high:
+            rows.append(text("rate_one", language, name=name, rate=format_inr(low), m=left))
+        else:
+            rows.append(text("rate_range", language, name=name, low=format_inr(low), high=format_inr(high), m=left))
+    rows.append(text("order_hint", language, example=text("example", language)))
+    return plain(to, "\n".join(rows))
+
+
+def availability(
+    to: str,
+    language: Language,
+    material: str | None,
+    color: str | None,
+    kinds: Sequence[tuple[str, str, Decimal]],
+    vocabulary: Vocabulary,
+) -> OutboundMessage:
+    """What is in stock of a material or a colour: each kind with its meters."""
+    asked = _asked_name(material, color, language, vocabulary) if (material or color) else text("everything", language)
+    if not kinds:
+        return plain(to, text("rate_none", language, name=asked))
+    rows = [text("availability_header", language, name=asked)]
+    for m, c, stocked in kinds[:15]:
+        rows.append(
+            text(
+                "availability_row",
+                language,
+                name=cloth_name(m, c, language, vocabulary),
+                m=amount(stocked, "m", language),
+            )
+        )
+    rows.append(text("order_hint", language, example=text("example", language)))
+    return plain(to, "\n".join(rows))
+
+
+def _asked_name(material: str | None, color: str | None, language: Language, vocabulary: Vocabulary) -> str:
+    if material and color:
+        return cloth_name(material, color, language, vocabulary)
+    if material:
+        return term_name(material, "material", language, vocabulary)
+    return term_name(color or "", "color", language, vocabulary)
+
+
+def nudge(order: Order, key: str) -> OutboundMessage:
+    return plain(order.customer_phone, text(key, order.language, id=order.order_id))
