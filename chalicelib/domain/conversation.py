@@ -64,6 +64,7 @@ from chalicelib.domain import bill, dialogue, replies
 from chalicelib.domain.bill import Tax
 from chalicelib.domain.catalogue import Term, Vocabulary, normalise
 from chalicelib.domain.interpretation import (
+    Answer,
     Context,
     CustomerDecision,
     Decision,
@@ -71,7 +72,9 @@ from chalicelib.domain.interpretation import (
     Interpretation,
     ItemRequest,
     Language,
+    PartialItem,
 )
+from chalicelib.domain.interpreter import classify_consent
 from chalicelib.domain.invoice import format_percent
 from chalicelib.domain.messages import INTERACTIVE_BODY_MAX, TEXT_BODY_MAX, OutboundMessage
 from chalicelib.domain.money import format_inr, meters
@@ -79,10 +82,10 @@ from chalicelib.domain.order import (
     TERMINAL_STATES,
     ZERO,
     ItemStatus,
+    OpenQuestion,
     Order,
     OrderLine,
     OrderState,
-    PendingQuestion,
     transition,
 )
 from chalicelib.domain.replies import Choice
@@ -269,6 +272,7 @@ class _Turn:
         self.language: Language = order.language if order is not None else "en"
         self.new_order_id: Callable[[], str] = _no_new_orders
         self.asked_to_see = False  # "status", "help", a greeting: the customer asked to see it again
+        self.noted = False  # a request for the owner was noted in this step already
         # A copy through the stored form: the caller's order stays untouched and the round trip is exercised.
         self.order = Order.from_dict(self.before) if self.before is not None else None
         self.closed: Order | None = None
@@ -467,7 +471,11 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
     else:
         added = [Decision(kind=D.ADD_ITEM, item=item, raw=item.raw) for item in reading.items]
         _decide(turn, [*_relative(turn, event, reading.decisions), *added])
-    if asked is not None and asked.kind in _NOTED_REQUESTS:
+    if turn.noted:
+        pass
+    elif event.interpretation.notes:
+        _reading_notes(turn, event)
+    elif asked is not None and asked.kind in _NOTED_REQUESTS:
         _note_request(turn, asked)
 
 
@@ -537,7 +545,7 @@ def _new_order(turn: _Turn, event: TextEvent, language: Language, new_order_id: 
 def _ask_new_order(turn: _Turn, items: list[ItemRequest]) -> None:
     order = turn.order
     order.pending = [
-        PendingQuestion("new_order", "", options=[item.model_dump_json() for item in items]),
+        OpenQuestion("new_order", "", options=[item.model_dump_json() for item in items]),
         *[q for q in order.pending if q.slot != "new_order"],
     ]
     turn.say(replies.new_order_question(order))
@@ -638,12 +646,18 @@ class _Fragment:
     unit: str | None
     range: tuple[Decimal, Decimal] | None
     unknown: tuple[str, ...]  # words in it the catalogue does not know
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown word -> the catalogue name it nearly spells
+    missing: tuple[str, ...] = ()  # the interpreter's own list of slots still to ask, when it gave one
 
 
 def _partial_fragments(turn: _Turn, reading: Interpretation | None) -> list[_Fragment]:
     """The fragments the interpreter could not complete, read for what they do say (its ``unclear`` texts that
     name a cloth, a colour or a quantity); words outside the catalogue are kept as ``unknown``."""
-    if reading is None or not reading.questions or reading.intent not in (Intent.ORDER, Intent.NEW_ORDER):
+    if reading is None or reading.intent not in (Intent.ORDER, Intent.NEW_ORDER):
+        return []
+    if reading.partial:
+        return [_from_partial(partial) for partial in reading.partial]
+    if not reading.questions:
         return []
     found: list[_Fragment] = []
     for raw in reading.unclear:
@@ -652,6 +666,22 @@ def _partial_fragments(turn: _Turn, reading: Interpretation | None) -> list[_Fra
             continue
         found.append(fragment)
     return found
+
+
+def _from_partial(partial: PartialItem) -> _Fragment:
+    """The interpreter's reading of an incomplete item, as the engine keeps it."""
+    span = tuple(partial.quantity_options[:2]) if len(partial.quantity_options) >= 2 else None
+    return _Fragment(
+        partial.raw.strip(),
+        partial.material,
+        partial.color,
+        partial.quantity,
+        partial.unit,
+        span,  # type: ignore[arg-type]
+        tuple(u.word for u in partial.unfamiliar),
+        {u.word: u.suggestion for u in partial.unfamiliar if u.suggestion},
+        tuple(partial.missing),
+    )
 
 
 def _fragment(raw: str, vocabulary: Vocabulary) -> _Fragment | None:
@@ -702,12 +732,10 @@ def _ask_pending(turn: _Turn, reading: Interpretation) -> None:
         _ask_first(turn)
 
 
-def _question_for(fragment: _Fragment) -> PendingQuestion:
+def _question_for(fragment: _Fragment) -> OpenQuestion:
     if fragment.range is not None:
         low, high = fragment.range
-        return PendingQuestion(
-            "quantity", fragment.raw, fragment.material, fragment.color, options=[str(low), str(high)]
-        )
+        return OpenQuestion("quantity", fragment.raw, fragment.material, fragment.color, options=[str(low), str(high)])
     if fragment.material is None:
         slot = "material"
     elif fragment.color is None:
@@ -715,7 +743,7 @@ def _question_for(fragment: _Fragment) -> PendingQuestion:
     else:
         slot = "quantity"
     options = [str(fragment.quantity), fragment.unit or ""] if fragment.quantity is not None else []
-    return PendingQuestion(slot, fragment.raw, fragment.material, fragment.color, options=options)
+    return OpenQuestion(slot, fragment.raw, fragment.material, fragment.color, options=options)
 
 
 def _ask_first(turn: _Turn) -> None:
@@ -751,7 +779,7 @@ def _ask_first(turn: _Turn) -> None:
         _show(turn)
 
 
-def _choices(turn: _Turn, question: PendingQuestion) -> list[tuple[str, str]]:
+def _choices(turn: _Turn, question: OpenQuestion) -> list[tuple[str, str]]:
     """(answer, title) pairs to tap: a range's ends, the unit, or what the stock has for the missing slot."""
     language = turn.order.language
     if question.slot == "quantity" and len(question.options) == 2 and question.options[1] == "":
@@ -793,7 +821,7 @@ def _kinds_in_stock(stock: StockView, material: str | None, color: str | None) -
     )
 
 
-def _explain_unknown(turn: _Turn, fragment: _Fragment, question: PendingQuestion) -> bool:
+def _explain_unknown(turn: _Turn, fragment: _Fragment, question: OpenQuestion) -> bool:
     """A word in the material or colour slot the catalogue does not know: a near-miss spelling is offered back as
     "did you mean …?"; anything else is answered honestly ("we don't carry tweed; in blue we have …") with what
     the stock has as choices."""
@@ -801,7 +829,12 @@ def _explain_unknown(turn: _Turn, fragment: _Fragment, question: PendingQuestion
     language = order.language
     guess_material, guess_color = fragment.material, fragment.color
     for word in fragment.unknown:
-        if guess_material is None and (term := _near(word, turn.vocabulary, "material")) is not None:
+        suggested = fragment.suggestions.get(word)
+        if suggested is not None and guess_material is None and turn.vocabulary.material(suggested) is not None:
+            guess_material = suggested
+        elif suggested is not None and guess_color is None and turn.vocabulary.color(suggested) is not None:
+            guess_color = suggested
+        elif guess_material is None and (term := _near(word, turn.vocabulary, "material")) is not None:
             guess_material = term.name
         elif guess_color is None and (term := _near(word, turn.vocabulary, "color")) is not None:
             guess_color = term.name
@@ -843,7 +876,7 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
     reading = event.interpretation
     if question.slot == "new_order":
         items = [ItemRequest.model_validate_json(raw) for raw in question.options]
-        if event.text and dialogue.explicit_consent(event.text):
+        if _consents(turn, event, strict=True):
             order.pending.pop(0)
             _replace_with_new_order(turn, items, turn.new_order_id)
             return True
@@ -854,9 +887,15 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
             return True
         order.pending.pop(0)
         return False
-    if question.slot == "choice" and event.text and dialogue.explicit_consent(event.text):
+    if question.slot == "choice" and _consents(turn, event, strict=True):
         _answer_with(turn, question, question.material, question.color, question.options)
         return True
+    if question.slot == "choice" and event.text and _is_no(event.text):
+        order.pending.pop(0)
+        turn.say(replies.send_new_order(turn.phone, order.language))
+        return True
+    if reading.intent is Intent.ANSWER and reading.answer is not None:
+        return _answer_from_reading(turn, question, reading.answer)
     if not event.answering or not reading.items:
         return False
     order.pending.pop(0)
@@ -868,8 +907,43 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
     return True
 
 
+def _answer_from_reading(turn: _Turn, question: OpenQuestion, answer: Answer) -> bool:
+    """The interpreter read the message as the answer (``Intent.ANSWER``): merge it with what was known."""
+    if answer.unfamiliar:
+        word = answer.unfamiliar[0].word
+        fragment = _Fragment(
+            answer.raw or word,
+            answer.material or question.material,
+            answer.color or question.color,
+            None,
+            None,
+            None,
+            tuple(u.word for u in answer.unfamiliar),
+            {u.word: u.suggestion for u in answer.unfamiliar if u.suggestion},
+        )
+        question.asked = max(question.asked, 2)
+        return _explain_unknown(turn, fragment, question) or False
+    options = list(question.options)
+    if question.slot in ("new_order", "choice"):
+        return False  # yes/no answers were handled above
+    if answer.quantity is not None:
+        options = [str(answer.quantity), answer.unit or "m"]
+    elif answer.unit is not None and options and options[0]:
+        options = [options[0], answer.unit]
+    elif answer.choice is not None and question.slot == "quantity":
+        options = [answer.choice, "m"]
+    elif question.slot == "quantity" and len(options) == 2 and options[1] not in ("", "m", "roll"):
+        return False  # a range was asked and the answer names neither end
+    material = answer.material or question.material
+    color = answer.color or question.color
+    if (material, color, options) == (question.material, question.color, list(question.options)):
+        return False  # it filled nothing: read the message as something new
+    _answer_with(turn, question, material, color, options)
+    return True
+
+
 def _answer_with(
-    turn: _Turn, question: PendingQuestion, material: str | None, color: str | None, options: list[str]
+    turn: _Turn, question: OpenQuestion, material: str | None, color: str | None, options: list[str]
 ) -> None:
     order = turn.order
     order.pending.remove(question)
@@ -889,7 +963,7 @@ def _answer_with(
         )
         if part
     )
-    follow = PendingQuestion(slot, known, material, color, options=[str(quantity), unit or ""] if quantity else [])
+    follow = OpenQuestion(slot, known, material, color, options=[str(quantity), unit or ""] if quantity else [])
     order.pending.insert(0, follow)
     _ask_first(turn)
 
@@ -952,14 +1026,53 @@ def _is_no(text: str) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 _ANSWERED_QUESTIONS = frozenset({"rate", "availability", "repeat", "gst"})
-_SMALL_TALK = frozenset({"thanks", "wait", "no"})
+_SMALL_TALK = frozenset({"thanks", "wait", "no", "question"})
 _NOTED_REQUESTS = frozenset({"discount", "delivery"})
 
 
+_INTENT_QUESTIONS: dict[Intent, dialogue.QuestionKind] = {
+    Intent.RATE: "rate",
+    Intent.AVAILABILITY: "availability",
+    Intent.REPEAT_ORDER: "repeat",
+    Intent.DISCOUNT: "discount",
+    Intent.DELIVERY: "delivery",
+    Intent.THANKS: "thanks",
+    Intent.WAIT: "wait",
+    Intent.NO: "no",
+}
+
+
 def _shop_question(turn: _Turn, event: TextEvent) -> dialogue.ShopQuestion | None:
-    if not event.text:
-        return None
-    return dialogue.read_shop_question(event.text, turn.vocabulary)
+    """The shop question or small talk in the message: the interpreter's intent when it read one, else the
+    engine's own reading of the text (a GST question read as a plain QUESTION is answered too)."""
+    reading = event.interpretation
+    kind = _INTENT_QUESTIONS.get(reading.intent)
+    fallback = dialogue.read_shop_question(event.text, turn.vocabulary) if event.text else None
+    if kind is not None:
+        subject = reading.subject
+        material = subject.material if subject is not None else None
+        color = subject.color if subject is not None else None
+        if subject is None and fallback is not None:
+            material, color = fallback.material, fallback.color
+        return dialogue.ShopQuestion(kind, material, color, event.text.strip() or _said(reading))
+    if reading.intent is Intent.QUESTION and (fallback is None or fallback.kind not in _ANSWERED_QUESTIONS):
+        return dialogue.ShopQuestion("question", said=event.text.strip())
+    return fallback
+
+
+def _said(reading: Interpretation) -> str:
+    return next((note.text for note in reading.notes), "") or " ".join(reading.unclear)
+
+
+def _reading_notes(turn: _Turn, event: TextEvent) -> None:
+    """Discount requests and delivery dates the interpreter read beside items: kept on the order for the owner."""
+    order = turn.order if turn.active else None
+    if order is None or order.state is S.WAITING_OWNER_CONFIRMATION:
+        return
+    for note in event.interpretation.notes:
+        if note.text not in order.requests:
+            order.requests.append(note.text)
+            turn.note(replies.text("request_noted", order.language, said=note.text))
 
 
 def _answer_shop_question(
@@ -1055,6 +1168,10 @@ def _small_talk(turn: _Turn, asked: dialogue.ShopQuestion) -> None:
     order = turn.order if turn.active else None
     if asked.kind == "thanks":
         turn.say(replies.plain(turn.phone, replies.text("thanks_reply", language)))
+    elif asked.kind == "question" and order is not None and order.state is S.FINAL_CUSTOMER_CONFIRMATION:
+        turn.note(replies.text("not_sent_yet", language, id=order.order_id))
+    elif asked.kind == "question":
+        turn.say(replies.did_not_understand(turn.phone, language))
     elif asked.kind == "wait":
         key = "wait_reply" if order is not None else "wait_no_order"
         turn.say(replies.plain(turn.phone, replies.text(key, language, id=order.order_id if order else "")))
@@ -1083,7 +1200,7 @@ def _at_summary(turn: _Turn, event: TextEvent, asked: dialogue.ShopQuestion | No
     summary's buttons again. False when the message changes the order (handled as any change)."""
     reading = event.interpretation
     yes = reading.decisions and all(_is_yes(d) for d in reading.decisions) and not reading.items
-    if yes and (not event.text or dialogue.explicit_consent(event.text)):
+    if yes and _consents(turn, event):
         _confirm(turn)
         return True
     if reading.items or any(not _is_yes(d) for d in reading.decisions):
@@ -1091,14 +1208,29 @@ def _at_summary(turn: _Turn, event: TextEvent, asked: dialogue.ShopQuestion | No
     order = turn.order
     if asked is not None and asked.kind in _SMALL_TALK:
         _small_talk(turn, asked)
-        if asked.kind != "no":
+        if asked.kind not in ("no",):
             _summary_again(turn)
         return True
     if asked is not None and asked.kind in _NOTED_REQUESTS:
-        return True  # noted after this; the summary (with the note) follows
+        _note_request(turn, asked)
+        turn.noted = True
+        _summary_again(turn)
+        return True
     turn.note(replies.text("final_unclear" if not yes else "not_sent_yet", order.language, id=order.order_id))
     _summary_again(turn)
     return True
+
+
+def _consents(turn: _Turn, event: TextEvent, strict: bool = False) -> bool:
+    """The rule of hand-over: an explicit yes (``Consent.confirms``) and nothing else. The reading's own consent
+    decides; a reading without one (an LLM's) is classified from the text; a bare reading with neither (tests that
+    send readings, not text) counts only when not ``strict``."""
+    consent = event.interpretation.consent
+    if consent is None and event.text:
+        consent = classify_consent(event.text, turn.vocabulary)
+    if consent is None:
+        return not strict and event.interpretation.intent is Intent.DECISIONS
+    return consent.confirms
 
 
 def _summary_again(turn: _Turn) -> None:
@@ -1107,42 +1239,20 @@ def _summary_again(turn: _Turn) -> None:
 
 
 def _relative(turn: _Turn, event: TextEvent, decisions: list[Decision]) -> list[Decision]:
-    """ "add 5 meters more", "2 kam kar do": an edit whose relative word the reading left unread adds to the line
-    or takes from it instead of replacing its quantity."""
+    """ "add 5 meters more", "2 kam kar do" read as a plain edit whose relative word was left unread: an addition to
+    the line (or a reduction), never a replacement of its quantity."""
     unread = " " + normalise(" ".join(event.interpretation.unclear)) + " "
     more = any(f" {w} " in unread for w in ("more", "extra", "aur", "zyada", "jyada", "और", "ज़्यादा", "add"))
     less = any(f" {w} " in unread for w in ("less", "kam", "minus", "कम"))
     if more == less:
         return decisions
-    changed = []
-    order = turn.order
-    for decision in decisions:
-        if decision.kind is D.EDIT_ITEM and decision.quantity is not None:
-            lines = (
-                [order.numbered(int(decision.target))]
-                if decision.target and decision.target.isdigit()
-                else order.active_lines
-            )
-            if len(lines) == 1 and lines[0] is not None and lines[0].unit == decision.unit:
-                line = lines[0]
-                old = line.accepted_quantity if line.status is ItemStatus.ACCEPTED else line.quantity
-                new = old + decision.quantity if more else old - decision.quantity
-                if new > 0:
-                    key = "added_more" if more else "took_less"
-                    name = replies.line_name(line, order.language, turn.vocabulary)
-                    turn.note(
-                        replies.text(
-                            key,
-                            order.language,
-                            name=name,
-                            old=replies.amount(old, line.unit, order.language),
-                            delta=replies.amount(decision.quantity, line.unit, order.language),
-                            new=replies.amount(new, line.unit, order.language),
-                        )
-                    )
-                    decision = decision.model_copy(update={"quantity": new})
-        changed.append(decision)
-    return changed
+    kind = D.ADD_QUANTITY if more else D.REDUCE_QUANTITY
+    return [
+        Decision(kind=kind, target=d.target, quantity=d.quantity, unit=d.unit, raw=d.raw)
+        if d.kind is D.EDIT_ITEM
+        else d
+        for d in decisions
+    ]
 
 
 def _totals(turn: _Turn):
@@ -1177,6 +1287,12 @@ def _decide(turn: _Turn, decisions: list[Decision]) -> None:
             changes += sum(_edit(turn, line, decision.quantity, decision.unit) for line in lines)
         elif kind is D.ADD_ITEM and decision.item is not None:
             changes += _add_or_replace(turn, decision.item)
+        elif kind in (D.ADD_QUANTITY, D.REDUCE_QUANTITY) and decision.quantity is not None:
+            changes += sum(_change_by(turn, line, decision) for line in lines)
+        elif kind is D.REPLACE_ITEM and decision.item is not None:
+            for line in lines:
+                _replace(turn, line, decision.item.material, decision.item.color, decision.item.quantity)
+                changes += 1
         elif kind is D.REQUEST_ALTERNATIVE:
             wanted_alternatives += [line for line in lines if all(line is not seen for seen in wanted_alternatives)]
     if wanted_alternatives and not changes and state is not S.COLLECTING_ITEMS:
@@ -1185,6 +1301,33 @@ def _decide(turn: _Turn, decisions: list[Decision]) -> None:
     _settle(turn, unresolved_before, skip=wanted_alternatives)
     if wanted_alternatives and turn.active:
         _offer_alternatives(turn, [line for line in wanted_alternatives if line.shown])
+
+
+def _change_by(turn: _Turn, line: OrderLine, decision: Decision) -> int:
+    """ "5 meter aur jodo" / "2 kam kar do": the line's quantity plus or minus the amount, shown back."""
+    order = turn.order
+    assert decision.quantity is not None
+    unit = decision.unit or line.unit
+    if unit != line.unit:
+        return 0
+    old = line.accepted_quantity if line.status is ItemStatus.ACCEPTED else line.quantity
+    more = decision.kind is D.ADD_QUANTITY
+    new = old + decision.quantity if more else old - decision.quantity
+    if new <= 0:
+        turn.note(replies.which_item(order, turn.vocabulary))
+        return 0
+    name = replies.line_name(line, order.language, turn.vocabulary)
+    turn.note(
+        replies.text(
+            "added_more" if more else "took_less",
+            order.language,
+            name=name,
+            old=replies.amount(old, line.unit, order.language),
+            delta=replies.amount(decision.quantity, line.unit, order.language),
+            new=replies.amount(new, line.unit, order.language),
+        )
+    )
+    return _edit(turn, line, new, line.unit)
 
 
 def _is_yes(decision: Decision) -> bool:

@@ -1,12 +1,8 @@
-"""What the engine needs to read from a message beyond the order itself: consent, shop questions and answers.
+"""What the engine reads from a message besides the interpreter's reading: shop questions and answers.
 
-Three pure readers the conversation engine relies on, kept small and swappable (the interpreter package may read
-these too; the engine asks here, so there is one seam to change):
-
-``explicit_consent(text)``
-    True only for an unambiguous yes ("confirm", "ok", "haan ji", "हाँ भेज दो", 👍): every word of the message is a
-    word of assent or politeness, and nothing negates, hedges, conditions or asks ("ok but wait", "haan par GST?",
-    "theek hai kal bhejna", "confirm?", "not yet" are all False).
+The interpreter reads shop questions as intents (RATE, AVAILABILITY, …) and answers as ``Intent.ANSWER``; these
+small readers are the engine's fallback for readings that do not carry them (an older or an LLM's reading), so a
+rate question is never taken for an incomplete order:
 
 ``read_shop_question(text, vocabulary)``
     A question shops get that is not an order line: the rate of a cloth, which colours are there, a repeat of the
@@ -26,76 +22,12 @@ from typing import Literal
 from chalicelib.domain.catalogue import Term, Vocabulary, normalise
 
 # --------------------------------------------------------------------------------------------------------------
-# Consent
-# --------------------------------------------------------------------------------------------------------------
-
-# Phrases that say yes, in the three languages; a message consents when it is made of these and fillers only.
-_YES = (
-    "yes", "yeah", "yep", "yup", "ya", "y", "ok", "okay", "okk", "okey", "k", "kk", "confirm", "confirmed",
-    "confirm it",
-    "confirm karo", "confirm kar do", "confirm kardo", "done", "sure", "go ahead", "proceed", "place it",
-    "place the order", "send it", "send", "correct", "right", "perfect", "fine", "all good", "looks good", "good",
-    "agreed", "deal", "final", "finalise", "finalize",
-    "haan", "han", "haa", "ha", "haanji", "hanji", "haan ji", "ji haan", "ji han", "ji", "theek hai", "thik hai",
-    "theek", "thik", "tik hai", "sahi hai", "sahi", "bilkul", "pakka", "pakka hai", "kar do", "kardo", "bhej do",
-    "bhejdo", "bhejo", "order kar do", "order karo", "chalega", "chalo", "done hai", "ho gaya", "le lo", "lelo",
-    "हाँ", "हां", "हा", "जी", "जी हाँ", "जी हां", "हाँ जी", "हां जी", "ठीक है", "ठीक", "सही है", "सही", "बिल्कुल",
-    "पक्का", "कन्फर्म", "कन्फर्म करो", "कर दो", "भेज दो", "भेजो", "ओके", "चलेगा", "हो गया", "ले लो",
-)  # fmt: skip
-_FILLER = (
-    "please", "pls", "plz", "sir", "madam", "bhai", "bhaiya", "ji", "jee", "thanks", "thank you", "dhanyavaad",
-    "shukriya", "order", "the order", "it", "all", "now", "abhi", "kripya", "please do", "na", "to", "toh",
-    "धन्यवाद", "शुक्रिया", "कृपया", "ऑर्डर", "अभी", "भाई", "सर",
-)  # fmt: skip
-_YES_SIGNS = ("👍", "✅", "👌", "🙏", "✔", "☑")
-# Words that stop a message from being consent even next to a yes: negation, hedging, conditions, time-outs.
-_STOP = (
-    "no", "not", "nope", "dont", "don't", "never", "wait", "hold", "later", "if", "but", "maybe", "perhaps", "first",
-    "check", "minute", "min", "sec", "second", "before", "until", "unless", "change", "cancel", "stop", "think",
-    "why", "what", "how", "when", "which", "gst", "discount", "less", "tomorrow",
-    "nahi", "nahin", "nai", "na", "mat", "ruko", "ruk", "rukiye", "ruko", "thehro", "par", "pr", "lekin", "magar",
-    "agar", "kya", "kyun", "kab", "kaise", "baad", "soch", "sochke", "puch", "poochh", "pehle", "kal", "parso",
-    "badlo", "badal", "kam", "jyada", "zyada",
-    "नहीं", "नही", "न", "मत", "रुको", "रुकिए", "ठहरो", "पर", "लेकिन", "मगर", "अगर", "क्या", "क्यों", "कब", "कैसे",
-    "बाद", "सोच", "पहले", "कल", "परसों", "बदलो", "कम",
-)  # fmt: skip
-
-_YES_WORDS = frozenset(normalise(p) for p in _YES)
-_FILLER_WORDS = frozenset(normalise(p) for p in _FILLER)
-_STOP_WORDS = frozenset(normalise(p) for p in _STOP) - {"na"}  # "haan na" is still yes in speech; "na" alone is no
-_PUNCTUATION = re.compile(r"[.!,;:\-–—…।]+")
-
-
-def explicit_consent(text: str) -> bool:
-    """See the module docstring: an unambiguous yes and nothing else."""
-    if "?" in text or "？" in text:
-        return False
-    said = text
-    for sign in _YES_SIGNS:
-        said = said.replace(sign, " yes ")
-    words = normalise(_PUNCTUATION.sub(" ", said)).split()
-    if not words or any(word in _STOP_WORDS for word in words):
-        return False
-    saw_yes, i = False, 0
-    while i < len(words):
-        for size in (3, 2, 1):
-            phrase = " ".join(words[i : i + size])
-            if len(words) - i >= size and phrase in _YES_WORDS:
-                saw_yes, i = True, i + size
-                break
-            if len(words) - i >= size and phrase in _FILLER_WORDS:
-                i += size
-                break
-        else:
-            return False  # a word that is neither yes nor filler: not an unambiguous yes
-    return saw_yes
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Shop questions
 # --------------------------------------------------------------------------------------------------------------
 
-QuestionKind = Literal["rate", "availability", "repeat", "discount", "delivery", "gst", "thanks", "wait", "no"]
+QuestionKind = Literal[
+    "rate", "availability", "repeat", "discount", "delivery", "gst", "thanks", "wait", "no", "question"
+]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.interpretation import Context, ContextLine, Language
+from chalicelib.domain.interpretation import Context, ContextLine, Language, PendingQuestion
 from chalicelib.domain.money import meters, rupees
 from chalicelib.domain.stock import Allocation, Alternative, InventoryStatus, LineRequest
 
@@ -186,8 +186,8 @@ SLOTS = ("material", "color", "quantity", "choice")
 
 
 @dataclass
-class PendingQuestion:
-    """A question the bot asked and the customer has not answered yet (the dialogue's memory).
+class OpenQuestion:
+    """A question the bot asked and the customer has not answered yet (the dialogue's memory on the order).
 
     ``slot`` is what is missing: "material", "color", "quantity", or "choice" among ``options`` (a range, a
     near-miss spelling, a cloth the shop does not carry); ``known`` is what was already said, as the customer wrote it,
@@ -214,8 +214,18 @@ class PendingQuestion:
             "asked": self.asked,
         }
 
+    def for_reading(self, number: int | None) -> PendingQuestion:
+        """The question as the interpreter is told it, so it can read the next message as its answer."""
+        if self.slot in ("new_order", "choice"):
+            return PendingQuestion(slot="choice", line=number, options=("yes", "no"))
+        if self.slot == "quantity" and len(self.options) == 2 and self.options[1] == "":
+            return PendingQuestion(slot="unit", line=number)
+        if self.slot == "quantity" and len(self.options) == 2:
+            return PendingQuestion(slot="choice", line=number, options=tuple(self.options))
+        return PendingQuestion(slot=self.slot, line=number)  # type: ignore[arg-type]
+
     @classmethod
-    def from_dict(cls, data: dict) -> PendingQuestion:
+    def from_dict(cls, data: dict) -> OpenQuestion:
         return cls(
             slot=data["slot"],
             known=data.get("known", ""),
@@ -240,7 +250,7 @@ class Order:
     created_at: datetime
     updated_at: datetime
     negotiation_rounds: int = 0
-    pending: list[PendingQuestion] = field(default_factory=list)  # the bot's open questions, oldest first
+    pending: list[OpenQuestion] = field(default_factory=list)  # the bot's open questions, oldest first
     requests: list[str] = field(default_factory=list)  # the customer's words about discount or delivery
     payable: Decimal | None = None  # the amount payable the last summary showed (taxable value + GST, rounded)
     last_reply: str = ""  # the last block of text the customer was sent about this order
@@ -309,7 +319,12 @@ class Order:
             for line in self.active_lines
             if line.number > 0
         )
-        return Context(state=_CONTEXT_STATES[self.state], lines=lines)
+        pending = None
+        if self.pending:
+            question = self.pending[0]
+            line = self.line(question.line_id) if question.line_id else None
+            pending = question.for_reading(line.number if line is not None and line.number > 0 else None)
+        return Context(state=_CONTEXT_STATES[self.state], lines=lines, pending=pending)
 
     def to_dict(self) -> dict:
         """JSON-safe: Decimals as strings, times as ISO 8601."""
@@ -339,7 +354,7 @@ class Order:
             state=OrderState(data["state"]),
             lines=[OrderLine.from_dict(line) for line in data.get("lines", [])],
             negotiation_rounds=int(data.get("negotiation_rounds", 0)),
-            pending=[PendingQuestion.from_dict(q) for q in data.get("pending", [])],
+            pending=[OpenQuestion.from_dict(q) for q in data.get("pending", [])],
             requests=list(data.get("requests", [])),
             payable=None if data.get("payable") is None else rupees(data["payable"]),
             last_reply=data.get("last_reply", ""),

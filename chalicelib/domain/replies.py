@@ -32,7 +32,7 @@ from chalicelib.domain.messages import (
     shorten,
 )
 from chalicelib.domain.money import format_inr, format_meters
-from chalicelib.domain.order import ItemStatus, Order, OrderLine, OrderState, PendingQuestion
+from chalicelib.domain.order import ItemStatus, OpenQuestion, Order, OrderLine, OrderState
 from chalicelib.domain.stock import Allocation, InventoryStatus
 
 # --------------------------------------------------------------------------------------------------------------
@@ -515,7 +515,7 @@ def term_name(name: str, kind: str, language: Language, vocabulary: Vocabulary) 
     return shown if language == "hi" else shown[:1].upper() + shown[1:]
 
 
-def _partial_name(question: PendingQuestion, language: Language, vocabulary: Vocabulary) -> str:
+def _partial_name(question: OpenQuestion, language: Language, vocabulary: Vocabulary) -> str:
     color = vocabulary.color(question.color) if question.color else None
     material = vocabulary.material(question.material) if question.material else None
     parts = [t.display(language) for t in (color, material) if t is not None]
@@ -524,7 +524,7 @@ def _partial_name(question: PendingQuestion, language: Language, vocabulary: Voc
 
 def pending_question(
     order: Order,
-    question: PendingQuestion,
+    question: OpenQuestion,
     choices: Sequence[tuple[str, str]],
     noted: Order | None,
     vocabulary: Vocabulary,
