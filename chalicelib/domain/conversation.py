@@ -433,6 +433,8 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
             _show(turn)
     elif order is not None and order.pending and _answers_pending(turn, event):
         pass
+    elif order is not None and order.pending and _says_nothing_new(order, reading, asked):
+        _ask_first(turn)  # the question again (the second time with choices), never a third time
     elif asked is not None and asked.kind in _ANSWERED_QUESTIONS and not (reading.certain and reading.items):
         _answer_shop_question(turn, asked, event, new_order_id)
     elif waiting and (reading.items or (intent is Intent.ORDER and _partial_fragments(turn, reading))):
@@ -759,7 +761,8 @@ def _ask_first(turn: _Turn) -> None:
             order.pending.pop(0)
             turn.note(replies.text("pending_dropped", order.language, known=question.known))
             continue
-        choices = _choices(turn, question) if question.asked == 2 or question.options else []
+        ranged = question.slot == "quantity" and len(question.options) == 2 and question.options[1] not in ("m", "roll")
+        choices = _choices(turn, question) if question.asked == 2 or ranged else []
         if question.asked == 2 and question.slot != "quantity" and not choices:
             order.pending.pop(0)
             turn.note(replies.text("pending_dropped", order.language, known=question.known))
@@ -840,7 +843,8 @@ def _explain_unknown(turn: _Turn, fragment: _Fragment, question: OpenQuestion) -
             guess_color = term.name
     if guess_material and guess_color and fragment.quantity is not None and fragment.unit is not None:
         quantity = replies.amount(fragment.quantity, fragment.unit, language)
-        name = f"{quantity} {replies.cloth_name(guess_material, guess_color, language, turn.vocabulary)}"
+        cloth = replies.cloth_name(guess_material, guess_color, language, turn.vocabulary)
+        name = f"{quantity} {cloth if language == 'hi' else cloth[:1].lower() + cloth[1:]}"
         question.slot = "choice"
         question.material, question.color = guess_material, guess_color
         question.options = [str(fragment.quantity), fragment.unit]
@@ -892,7 +896,7 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
         return True
     if question.slot == "choice" and event.text and _is_no(event.text):
         order.pending.pop(0)
-        turn.say(replies.send_new_order(turn.phone, order.language))
+        _ask_first(turn)
         return True
     if reading.intent is Intent.ANSWER and reading.answer is not None:
         return _answer_from_reading(turn, question, reading.answer)
@@ -905,6 +909,22 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
             question.line_id = line.line_id
     _after_answer(turn)
     return True
+
+
+def _says_nothing_new(order: Order, reading: Interpretation, asked: dialogue.ShopQuestion | None) -> bool:
+    """A message that neither answers the pending question nor asks or changes anything ("hmm", "ok" while an
+    item is still being collected): the question is put again."""
+    if asked is not None and asked.kind not in ("no", "question"):
+        return False
+    if (
+        reading.items
+        or reading.partial
+        or any(d.kind not in (D.ACCEPT_AVAILABLE, D.CONFIRM) for d in reading.decisions)
+    ):
+        return False
+    if reading.intent in (Intent.DECISIONS,) and order.state is not S.COLLECTING_ITEMS:
+        return False
+    return reading.intent in (Intent.UNKNOWN, Intent.DECISIONS, Intent.QUESTION, Intent.NO, Intent.ORDER)
 
 
 def _answer_from_reading(turn: _Turn, question: OpenQuestion, answer: Answer) -> bool:
@@ -998,7 +1018,7 @@ def _answer_tap(turn: _Turn, choice: Choice) -> bool:
             _answer_with(turn, question, question.material, question.color, question.options)
         else:
             order.pending.pop(0)
-            turn.say(replies.send_new_order(turn.phone, order.language))
+            _ask_first(turn)
         return True
     material, color, options = question.material, question.color, list(question.options)
     if question.slot == "quantity":
@@ -1583,14 +1603,15 @@ def _conclude(
 def _prompt(turn: _Turn, updated: bool, skip: Iterable[OrderLine] = ()) -> None:
     """The availability report, then one question per open line (or the one bounded choice after too many rounds)."""
     order = turn.order
-    turn.say(replies.report(order, turn.vocabulary, updated=updated))
     if order.negotiation_rounds >= turn.max_rounds:
+        turn.say(replies.report(order, turn.vocabulary, updated=updated))
         turn.say(replies.bounded_choice(order, turn.vocabulary))
         return
     skipped = {line.line_id for line in skip}
-    for line in order.unresolved_lines:
-        if line.line_id not in skipped:
-            turn.say(replies.line_choice(order, line, turn.vocabulary))
+    asked = [line for line in order.unresolved_lines if line.line_id not in skipped]
+    turn.say(replies.report(order, turn.vocabulary, updated=updated, asked_below=[line.line_id for line in asked]))
+    for line in asked:
+        turn.say(replies.line_choice(order, line, turn.vocabulary))
 
 
 def _show(turn: _Turn) -> None:

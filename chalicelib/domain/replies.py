@@ -275,11 +275,15 @@ def notes(order: Order, rows: Sequence[str]) -> OutboundMessage:
     return plain(order.customer_phone, "\n".join(rows))
 
 
-def report(order: Order, vocabulary: Vocabulary, updated: bool = False) -> OutboundMessage:
-    """Every shown line with what the stock can give and its price."""
+def report(
+    order: Order, vocabulary: Vocabulary, updated: bool = False, asked_below: Sequence[str] = ()
+) -> OutboundMessage:
+    """Every shown line with what the stock can give and its price; lines in ``asked_below`` are left to the
+    question about them that follows (each line is described once)."""
     language = order.language
     header = text("report_updated" if updated else "report", language, id=order.order_id)
-    body = "\n".join([header, *(line_text(line, language, vocabulary) for line in order.active_lines)])
+    lines = [line for line in order.active_lines if line.line_id not in asked_below]
+    body = "\n".join([header, *(line_text(line, language, vocabulary) for line in lines)])
     return plain(order.customer_phone, body)
 
 
@@ -296,7 +300,8 @@ def line_choice(order: Order, line: OrderLine, vocabulary: Vocabulary) -> Outbou
         available = amount(line.allocation.available_quantity, line.unit, language)
         asked = amount(line.quantity, line.unit, language)
         key = "ask_partial" if line.alternatives else "ask_partial_no_options"
-        body = f"{head}{text('partial', language, name=name, available=available, asked=asked)}{_stop(language)}\n"
+        body = f"{head}{text('partial', language, name=name, available=available, asked=asked)}\n"
+        body += f"   {price(line.allocation, language)}\n"
         body += text(key, language, available=available)
         buttons = [_button(Choice(ACCEPT, line.line_id), text("btn_take", language, q=available))]
         if line.alternatives:
@@ -539,13 +544,13 @@ def pending_question(
         rows.append(text("noted", language))
         rows += [_noted_line(line, language, vocabulary) for line in noted.active_lines]
     name = _partial_name(question, language, vocabulary)
-    options = ", ".join(title for _, title in choices)
+    options = ", ".join(title if language == "hi" else title[:1].lower() + title[1:] for _, title in choices)
     if carried and question.color and not question.material:
         rows.append(
             text(
                 "we_have_in_colour",
                 language,
-                c=term_name(question.color, "color", language, vocabulary),
+                c=_partial_name(OpenQuestion("color", "", color=question.color), language, vocabulary),
                 options=options,
             )
         )
@@ -554,7 +559,7 @@ def pending_question(
             text(
                 "we_have_of_material",
                 language,
-                m=term_name(question.material, "material", language, vocabulary),
+                m=_partial_name(OpenQuestion("material", "", material=question.material), language, vocabulary),
                 options=options,
             )
         )
@@ -578,6 +583,7 @@ def pending_question(
         rows.append(text("ask_what", language, q=q))
     if choices and question.asked >= 2 and not carried and question.slot != "quantity":
         rows.append(text("ask_again", language))
+    rows = [row if language == "hi" else row[:1].upper() + row[1:] for row in rows]
     body = "\n".join(rows)
     return _choices_message(order.customer_phone, body, [(Choice(ANSWER, value=v), t) for v, t in choices], language)
 
