@@ -433,6 +433,9 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
             _show(turn)
     elif order is not None and order.pending and _answers_pending(turn, event):
         pass
+    elif order is not None and order.pending and _goes_on_without(order, reading):
+        order.pending = []  # "ok": go on with the items noted so far; the unanswered question is dropped
+        _settle(turn, unresolved_before=None)
     elif order is not None and order.pending and _says_nothing_new(order, reading, asked):
         _ask_first(turn)  # the question again (the second time with choices), never a third time
     elif asked is not None and asked.kind in _ANSWERED_QUESTIONS and not (reading.certain and reading.items):
@@ -909,6 +912,16 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
             question.line_id = line.line_id
     _after_answer(turn)
     return True
+
+
+def _goes_on_without(order: Order, reading: Interpretation) -> bool:
+    return (
+        order.state is S.COLLECTING_ITEMS
+        and bool(order.active_lines)
+        and bool(reading.decisions)
+        and not reading.items
+        and all(_is_yes(d) for d in reading.decisions)
+    )
 
 
 def _says_nothing_new(order: Order, reading: Interpretation, asked: dialogue.ShopQuestion | None) -> bool:

@@ -583,6 +583,8 @@ def pending_question(
         rows.append(text("ask_what", language, q=q))
     if choices and question.asked >= 2 and not carried and question.slot != "quantity":
         rows.append(text("ask_again", language))
+    if noted is not None and noted.active_lines:
+        rows.append(text("go_on", language))
     rows = [row if language == "hi" else row[:1].upper() + row[1:] for row in rows]
     body = "\n".join(rows)
     return _choices_message(order.customer_phone, body, [(Choice(ANSWER, value=v), t) for v, t in choices], language)

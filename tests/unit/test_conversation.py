@@ -669,7 +669,7 @@ def test_items_read_for_sure_wait_in_collecting_until_the_question_is_answered()
     c.says("20m blue cotton aur red polyester")
     assert c.order.state is S.COLLECTING_ITEMS
     assert "1. Neela suti — 20 meter" in c.read
-    assert "laal polyester kitne meter chahiye?" in c.read
+    assert "Laal polyester kitne meter chahiye?" in c.read
     c.says("6m red polyester")
 
     assert c.order.state is S.CUSTOMER_NEGOTIATION
