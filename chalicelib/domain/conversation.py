@@ -459,6 +459,7 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
         elif order is None and _partial_fragments(turn, reading):
             _start(turn, event, language, [], reading, new_order_id)
         elif order is not None and order.state is S.COLLECTING_ITEMS and _partial_fragments(turn, reading):
+            _items_answer_pending(order, reading)
             for item in reading.items:
                 _add(turn, item.material, item.color, item.quantity, item.unit, item.raw)
             _ask_pending(turn, reading)
@@ -474,6 +475,7 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
         else:
             turn.say(replies.did_not_understand(turn.phone, language))
     else:
+        _items_answer_pending(order, reading)
         added = [Decision(kind=D.ADD_ITEM, item=item, raw=item.raw) for item in reading.items]
         _decide(turn, [*_relative(turn, event, reading.decisions), *added])
     if turn.noted:
@@ -912,6 +914,20 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
             question.line_id = line.line_id
     _after_answer(turn)
     return True
+
+
+def _items_answer_pending(order: Order, reading: Interpretation) -> None:
+    """A whole item written again ("15 meter blue cotton" after "how many meters of blue cotton?") answers the
+    question about it: the question is closed, the item is taken as written."""
+    items = [*reading.items, *(d.item for d in reading.decisions if d.item is not None)]
+    order.pending = [
+        question
+        for question in order.pending
+        if question.slot not in ("material", "color", "quantity")
+        or not any(
+            question.material in (None, item.material) and question.color in (None, item.color) for item in items
+        )
+    ]
 
 
 def _goes_on_without(order: Order, reading: Interpretation) -> bool:
