@@ -198,6 +198,7 @@ def step(
     turn = _Turn(order, event.phone, stock, vocabulary, now, max_rounds, tax=tax, others=others)
     turn.new_order_id = new_order_id
     if isinstance(event, UnsupportedEvent):
+        turn.remember = False  # "text orders only" is not part of the order's dialogue
         language = turn.order.language if turn.active else event.language_hint
         turn.say(replies.unsupported(event.phone, language, event.message_type))
     elif isinstance(event, TapEvent):
@@ -273,6 +274,7 @@ class _Turn:
         self.new_order_id: Callable[[], str] = _no_new_orders
         self.asked_to_see = False  # "status", "help", a greeting: the customer asked to see it again
         self.noted = False  # a request for the owner was noted in this step already
+        self.remember = True  # keep the block sent as the order's last reply (to never send it twice)
         # A copy through the stored form: the caller's order stays untouched and the round trip is exercised.
         self.order = Order.from_dict(self.before) if self.before is not None else None
         self.closed: Order | None = None
@@ -311,7 +313,7 @@ class _Turn:
         self._flush_notes()
         order = self.order
         messages = _coalesce(self.replies)
-        if order is not None and order.is_active:
+        if order is not None and order.state in _NUDGES and self.remember:
             order.renumber()
             block = _block(messages)
             same = self.before is not None and _without_reply(order.to_dict()) == _without_reply(self.before)
