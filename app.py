@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.config import approvals_queue_name, inbound_queue_name
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
+from chalicelib.web.owner_accounts import owner_accounts
 from chalicelib.web.owner_catalogue import owner_catalogue
 from chalicelib.web.owner_customers import owner_customers
 from chalicelib.web.owner_orders import owner_orders
@@ -22,6 +23,21 @@ app.register_blueprint(owner_orders)
 app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
+app.register_blueprint(owner_accounts)
+
+
+@app.middleware("http")
+def refuse_without_settings(event, get_response):
+    """A stage whose settings are missing or placeholders answers every request 503 naming them, and acts on none."""
+    from chalicelib.config import settings
+
+    missing = settings().missing()
+    if missing:
+        from chalice import Response
+
+        settings.cache_clear()  # read again next time: configuring the stage is enough, no redeploy
+        return Response(body={"ok": False, "error": "settings missing", "missing": missing}, status_code=503)
+    return get_response(event)
 
 
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)

@@ -1,7 +1,11 @@
 """The composition root: the one place that builds adapters from settings and wires them into use cases.
 
-Everything is built on first use and cached for the life of the Lambda container (or local process), so importing
-app.py builds nothing. Tests build a Container from their own Settings, or pass fakes to the services directly.
+It only wires. Each adapter gets its table names (``Tables``: the PynamoDB models bound to this container's prefix
+and endpoint), client, queue URL or bucket as arguments; each use case gets the ports it uses, by name
+(services/ports.py declares them). No use case sees the container. Everything is built on first use and cached for
+the life of the Lambda container (or local process), so importing app.py builds nothing. Two containers with
+different settings coexist. Tests build a Container from their own Settings, or pass the fakes of tests/fakes.py to
+the services directly.
 """
 
 from __future__ import annotations
@@ -11,13 +15,10 @@ from functools import cached_property
 
 from chalicelib.config import Settings, settings
 
-VOCABULARY_TTL_SECONDS = 60
-
 
 class Container:
     def __init__(self, config: Settings):
         self.settings = config
-        self._lock = threading.RLock()
 
     # --- AWS clients -------------------------------------------------------------------------------------------
     @cached_property
@@ -48,11 +49,11 @@ class Container:
         return self.client("dynamodb")
 
     @cached_property
-    def models_bound(self) -> bool:
-        from chalicelib.adapters import dynamo_models
+    def tables(self):
+        """The PynamoDB models bound to this container's table names, region and endpoint."""
+        from chalicelib.adapters.dynamo_models import Tables
 
-        dynamo_models.bind(self.settings)
-        return True
+        return Tables.for_settings(self.settings)
 
     def queue_url(self, name: str) -> str:
         return self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
@@ -62,15 +63,13 @@ class Container:
     def idempotency(self):
         from chalicelib.adapters.dynamo_repos import DynamoIdempotency
 
-        assert self.models_bound
-        return DynamoIdempotency()
+        return DynamoIdempotency(self.tables)
 
     @cached_property
     def message_log(self):
         from chalicelib.adapters.dynamo_repos import DynamoMessageLog
 
-        assert self.models_bound
-        return DynamoMessageLog()
+        return DynamoMessageLog(self.tables)
 
     @cached_property
     def inbound_queue(self):
@@ -88,8 +87,7 @@ class Container:
     def outbox(self):
         from chalicelib.adapters.dynamo_outbox import DynamoOutbox
 
-        assert self.models_bound
-        return DynamoOutbox()
+        return DynamoOutbox(self.tables)
 
     @cached_property
     def whatsapp(self):
@@ -108,31 +106,33 @@ class Container:
     def stock_repository(self):
         from chalicelib.adapters.stock_repository import DynamoStockRepository
 
-        assert self.models_bound
-        return DynamoStockRepository()
+        return DynamoStockRepository(self.tables)
 
     @cached_property
     def catalogue(self):
         from chalicelib.adapters.catalogue_repository import DynamoCatalogue
 
-        assert self.models_bound
-        return DynamoCatalogue()
+        return DynamoCatalogue(self.tables)
 
+    @cached_property
     def vocabulary(self):
-        """The catalogue vocabulary from its table, re-read at most once a minute so owner edits apply quickly."""
-        import time
+        """The catalogue vocabulary, cached for a minute (call it)."""
+        from chalicelib.services.reference import CachedVocabulary
 
-        with self._lock:
-            cached = getattr(self, "_vocabulary_cache", None)
-            if cached is None or time.monotonic() - cached[0] > VOCABULARY_TTL_SECONDS:
-                vocabulary = self.catalogue.vocabulary()
-                if not vocabulary.materials:  # an unseeded table: fall back to the seed file rather than know nothing
-                    from chalicelib.domain.catalogue import Vocabulary
+        return CachedVocabulary(self.catalogue)
 
-                    vocabulary = Vocabulary.from_seed()
-                cached = (time.monotonic(), vocabulary)
-                self._vocabulary_cache = cached
-            return cached[1]
+    @cached_property
+    def gst_rates(self):
+        """GST rates from the catalogue table, the seed file as fallback (call it)."""
+        from chalicelib.services.reference import GstRates
+
+        return GstRates(self.catalogue)
+
+    @cached_property
+    def desk_settings(self):
+        from chalicelib.services.ports import DeskSettings
+
+        return DeskSettings.from_settings(self.settings)
 
     @cached_property
     def understanding(self):
@@ -155,8 +155,7 @@ class Container:
     def conversation_store(self):
         from chalicelib.adapters.conversation_store import DynamoConversationStore
 
-        assert self.models_bound
-        return DynamoConversationStore()
+        return DynamoConversationStore(self.tables)
 
     # --- use cases ---------------------------------------------------------------------------------------------
     @cached_property
@@ -185,39 +184,46 @@ class Container:
     def conversation(self):
         from chalicelib.services.conversation import ConversationService
 
-        return ConversationService(container=self)
+        return ConversationService(
+            store=self.conversation_store,
+            message_log=self.message_log,
+            stock=self.stock,
+            vocabulary=self.vocabulary,
+            understanding=self.understanding,
+            sender=self.whatsapp,
+            owner_notifier=self.approval,
+            gst_rates=self.gst_rates,
+            supplier_state_code=self.settings.supplier["state_code"],
+        )
 
     @cached_property
     def invoice_store(self):
         from chalicelib.adapters.invoice_store import DynamoInvoiceStore
 
-        assert self.models_bound
-        return DynamoInvoiceStore(self.s3, self.settings.invoice_bucket)
-
-    def gst_rates(self):
-        """GST rates from the catalogue table (the owner's edits), falling back to the seed file when empty."""
-        rates = self.catalogue.gst_rates()
-        if not rates:
-            from chalicelib.domain.gst import load_seed_rates
-
-            rates = load_seed_rates()
-        return rates
+        return DynamoInvoiceStore(self.tables, self.s3, self.settings.invoice_bucket)
 
     @cached_property
     def approval(self):
         from chalicelib.services.approval import ApprovalService
 
-        return ApprovalService(self)
+        return ApprovalService(
+            store=self.conversation_store,
+            invoices=self.invoice_store,
+            approvals_queue=self.approvals_queue,
+            idempotency=self.idempotency,
+            sender=self.whatsapp,
+            vocabulary=self.vocabulary,
+            gst_rates=self.gst_rates,
+            render_pdf=self.invoice_renderer,
+            settings=self.desk_settings,
+            credit_check=self.credit_control,
+        )
 
     @cached_property
     def reference(self):
         from chalicelib.services.reference import ReferenceService
 
-        def forget():
-            with self._lock:
-                self._vocabulary_cache = None
-
-        return ReferenceService(self.catalogue, forget)
+        return ReferenceService(self.catalogue, self.vocabulary.forget)
 
     @cached_property
     def customers(self):
@@ -229,7 +235,7 @@ class Container:
     def expiry(self):
         from chalicelib.services.expiry import ExpiryService
 
-        return ExpiryService(self)
+        return ExpiryService(store=self.conversation_store, sender=self.whatsapp)
 
     @cached_property
     def reminders(self):
@@ -237,14 +243,81 @@ class Container:
         from chalicelib.logs import get_logger
         from chalicelib.services.reminders import ReminderService
 
-        assert self.models_bound
-        return ReminderService(DynamoCustomers(), self.whatsapp, self.settings.supplier["name"], logger=get_logger())
+        return ReminderService(
+            DynamoCustomers(self.tables), self.whatsapp, self.settings.supplier["name"], logger=get_logger()
+        )
 
-    def health(self) -> dict:
-        """Proves the function can reach its table: a cheap DescribeTable on the orders table."""
-        table = self.settings.table_name("orders")
-        status = self.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
-        return {"ok": status == "ACTIVE", "table": table, "status": status, "stage": self.settings.stage}
+    # --- money (issue 11): accounts, payments, receivables ------------------------------------------------------
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.account_store import DynamoAccountStore
+
+        return DynamoAccountStore(self.tables)
+
+    def clock(self):
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    @cached_property
+    def payments(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.payments import PaymentService
+
+        s = self.settings
+        return PaymentService(
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=s.supplier["name"],
+            clock=self.clock,
+            credit_days_default=s.credit_days,
+            upi_vpa=s.supplier_upi_vpa,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def credit_control(self):
+        from chalicelib.services.payments import CreditControl
+
+        return CreditControl(accounts=self.accounts, credit_days_default=self.settings.credit_days)
+
+    @cached_property
+    def invoice_renderer(self):
+        """The invoice PDF renderer; with SUPPLIER_UPI_VPA set, the PDF carries a UPI QR for its amount."""
+        vpa, payee = self.settings.supplier_upi_vpa, self.settings.supplier["name"]
+
+        def render(invoice) -> bytes:
+            from chalicelib.adapters.invoice_pdf import render_invoice_pdf
+
+            if not vpa:
+                return render_invoice_pdf(invoice)
+            from chalicelib.domain.ledger import upi_uri
+
+            return render_invoice_pdf(invoice, upi=upi_uri(vpa, payee, invoice.totals.grand_total, invoice.number))
+
+        return render
+
+    @cached_property
+    def receivables(self):
+        from chalicelib.services.payments import ReceivablesService
+
+        return ReceivablesService(
+            accounts=self.accounts, clock=self.clock, credit_days_default=self.settings.credit_days
+        )
+
+    @cached_property
+    def health(self):
+        """The health check (call it): a DescribeTable on the orders table."""
+        from chalicelib.adapters.health import TableHealth
+
+        return TableHealth(self.dynamodb, self.settings.table_name("orders"), self.settings.stage)
+
+
+def _render_invoice_pdf(invoice) -> bytes:
+    """The PDF renderer, imported on first use (fpdf and its fonts are heavy for a cold start)."""
+    from chalicelib.adapters.invoice_pdf import render_invoice_pdf
+
+    return render_invoice_pdf(invoice)
 
 
 _container: Container | None = None
@@ -252,11 +325,20 @@ _container_lock = threading.Lock()
 
 
 def container() -> Container:
-    """The process's container, built once on first use."""
+    """The process's container, built once on first use. On a non-local stage whose settings are missing or
+    placeholders it raises SettingsIncomplete (naming them) instead: no function acts, no invoice carries the demo
+    shop. The settings are read again on the next call (Powertools caches the SSM read), so setting them is enough."""
     global _container
     with _container_lock:
         if _container is None:
-            _container = Container(settings())
+            from chalicelib.config import SettingsIncomplete
+
+            config = settings()
+            missing = config.missing()
+            if missing:
+                settings.cache_clear()
+                raise SettingsIncomplete(missing)
+            _container = Container(config)
         return _container
 
 

@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib.adapters.dynamo_models import OutboxRecordModel
 from chalicelib.adapters.dynamo_repos import is_condition_failure
 from chalicelib.adapters.whatsapp import OutboxRecord
 
 TTL = timedelta(days=30)
 
 
-def _to_record(model: OutboxRecordModel, claimed: bool) -> OutboxRecord:
+def _to_record(model, claimed: bool) -> OutboxRecord:
     return OutboxRecord(
         key=model.key,
         to=model.to,
@@ -27,9 +26,14 @@ def _to_record(model: OutboxRecordModel, claimed: bool) -> OutboxRecord:
 
 
 class DynamoOutbox:
-    """claim: put if absent, or re-arm a failed record, in one conditional write; otherwise return what is there."""
+    """claim: put if absent, or re-arm a failed record, in one conditional write; otherwise return what is there.
+    The outbox table is that of ``tables`` (a dynamo_models.Tables)."""
+
+    def __init__(self, tables):
+        self._t = tables
 
     def claim(self, key: str, to: str, payload: dict) -> OutboxRecord:
+        OutboxRecordModel = self._t.OutboxRecordModel
         model = OutboxRecordModel(
             key,
             to=to,
@@ -63,9 +67,11 @@ class DynamoOutbox:
         return _to_record(OutboxRecordModel.get(key, consistent_read=True), claimed=False)
 
     def mark_sent(self, key: str, wamid: str) -> None:
+        OutboxRecordModel = self._t.OutboxRecordModel
         self._transition(key, [OutboxRecordModel.status.set("sent"), OutboxRecordModel.wamid.set(wamid)])
 
     def mark_failed(self, key: str, error_code: int | None, message: str) -> None:
+        OutboxRecordModel = self._t.OutboxRecordModel
         actions = [OutboxRecordModel.status.set("failed")]
         if error_code is not None:
             actions.append(OutboxRecordModel.error_code.set(error_code))
@@ -73,6 +79,7 @@ class DynamoOutbox:
 
     def _transition(self, key: str, actions: list) -> None:
         """Apply unless the record is already sent (sent is final); KeyError for a key never claimed."""
+        OutboxRecordModel = self._t.OutboxRecordModel
         try:
             OutboxRecordModel(key).update(
                 actions=actions,
@@ -87,6 +94,7 @@ class DynamoOutbox:
                 raise KeyError(key) from missing
 
     def get(self, key: str) -> OutboxRecord | None:
+        OutboxRecordModel = self._t.OutboxRecordModel
         try:
             return _to_record(OutboxRecordModel.get(key, consistent_read=True), claimed=False)
         except DoesNotExist:

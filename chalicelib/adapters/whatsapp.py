@@ -60,6 +60,7 @@ from typing import Literal, Protocol
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
+from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, OutsideWindow
 from chalicelib.domain.messages import OutboundMessage, mask_phone
 
 
@@ -83,7 +84,7 @@ OutboxStatus = Literal["pending", "sent", "failed"]
 # --- errors ---------------------------------------------------------------------------------------------------------
 
 
-class WhatsAppError(Exception):
+class WhatsAppError(MessageNotSent):
     """Meta refused a send (or could not be reached). ``code`` is Meta's numeric error code when it gave one."""
 
     default_retryable = False
@@ -110,7 +111,7 @@ class WhatsAppError(Exception):
         self.http_status = http_status
 
 
-class OutsideWindowError(WhatsAppError):
+class OutsideWindowError(WhatsAppError, OutsideWindow):
     """131047: more than 24 hours since the customer's last message; only a template can reach them now."""
 
 
@@ -142,7 +143,7 @@ class GraphUnreachableError(WhatsAppError):
     default_retryable = True
 
 
-class DeliveryUncertainError(WhatsAppError):
+class DeliveryUncertainError(WhatsAppError, DeliveryUncertain):
     """The message may or may not have reached Meta; it is not sent again under the same key.
 
     Raised after a read timeout or a dropped connection, and when a key is pending from another attempt.

@@ -41,3 +41,35 @@ class OutOfStock(DomainError):
 
 class NotFound(DomainError):
     """The thing asked for does not exist."""
+
+
+# --- sending on WhatsApp: the family the use cases react to (the WhatsApp adapter raises subclasses of these) ---
+
+
+class MessageNotSent(DomainError):
+    """A WhatsApp message was refused or could not be sent. ``retryable``: trying again later may work (throttled,
+    unreachable); ``code``: the platform's error code when it gave one."""
+
+    code: int | None = None
+    retryable: bool = False
+
+
+class OutsideWindow(MessageNotSent):
+    """More than 24 hours since the customer's last message: free-form text cannot reach them, only a template."""
+
+
+class DeliveryUncertain(MessageNotSent):
+    """The message may or may not have been accepted; it is not sent again under the same key (the status webhook
+    settles it)."""
+
+
+class StaleAccount(DomainError):
+    """A customer's balance or an invoice's settlement moved between reading and writing: read again, redo."""
+
+
+class DuplicatePayment(DomainError):
+    """A payment with this mode and reference is already recorded (idempotency: the first one stands)."""
+
+
+class AlreadyReversed(DomainError):
+    """A payment that was reversed already; a payment is reversed once."""

@@ -248,6 +248,7 @@ class Invoice:
     recipient: Party
     lines: tuple[InvoiceLine, ...]
     place_of_supply: State | None = None  # defaults to the recipient's state
+    due_date: dt.date | None = None  # invoice date + the customer's credit days (printed; ageing counts from it)
 
     def __post_init__(self) -> None:
         validate_invoice_number(self.number)
@@ -279,7 +280,7 @@ class Invoice:
             "recipient": self.recipient.to_dict(),
             "place_of_supply": {"name": self.supply_state.name, "code": self.supply_state.code},
             "lines": [line.to_dict() for line in self.lines],
-        }
+        } | ({"due_date": self.due_date.isoformat()} if self.due_date else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Invoice:
@@ -291,6 +292,7 @@ class Invoice:
             recipient=Party.from_dict(data["recipient"]),
             place_of_supply=State(place["name"], place["code"]) if place else None,
             lines=tuple(InvoiceLine.from_dict(line) for line in data["lines"]),
+            due_date=dt.date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
         )
 
 

@@ -22,10 +22,23 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from chalicelib.domain.errors import NotFound, OutOfStock, StaleOrder
+from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
+from chalicelib.services.ports import (
+    ConversationStorePort,
+    CreditCheckPort,
+    DeskSettings,
+    GstRatesProvider,
+    IdempotencyPort,
+    InvoiceStorePort,
+    MessageSenderPort,
+    PdfRendererPort,
+    QueuePort,
+    VocabularyProvider,
+)
 
 MAX_ATTEMPTS = 8
 PREFIX = "BB"
@@ -40,14 +53,40 @@ class DecisionRefused(Exception):
 
 
 class ApprovalService:
-    def __init__(self, container):
-        self._c = container
+    def __init__(
+        self,
+        *,
+        store: ConversationStorePort,
+        invoices: InvoiceStorePort,
+        approvals_queue: QueuePort,
+        idempotency: IdempotencyPort,
+        sender: MessageSenderPort,
+        vocabulary: VocabularyProvider,
+        gst_rates: GstRatesProvider,
+        render_pdf: PdfRendererPort,
+        settings: DeskSettings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+        credit_check: CreditCheckPort | None = None,
+    ):
+        self._store = store
+        self._invoices = invoices
+        self._queue = approvals_queue
+        self._idempotency = idempotency
+        self._sender = sender
+        self._vocabulary = vocabulary
+        self._gst_rates = gst_rates
+        self._render_pdf = render_pdf
+        self._settings = settings
+        self._clock = clock
+        self._sleep = sleep
+        self._credit_check = credit_check
 
     # --- reading -----------------------------------------------------------------------------------------------
     def _load(self, order_id: str):
         from chalicelib.domain.order import Order
 
-        found = self._c.conversation_store.load_order(order_id)
+        found = self._store.load_order(order_id)
         if found is None:
             raise NotFound(f"no order {order_id}")
         data, version = found
@@ -55,23 +94,23 @@ class ApprovalService:
 
     def state(self, order_id: str) -> str:
         """The order's state, read consistently (a cheap poll while a decision is applied); raises NotFound."""
-        found = self._c.conversation_store.load_order(order_id)
+        found = self._store.load_order(order_id)
         if found is None:
             raise NotFound(f"no order {order_id}")
         return found[0]["state"]
 
     def _customer(self, phone: str) -> dict:
-        return self._c.conversation_store.customer(phone) or {"phone": phone}
+        return self._store.customer(phone) or {"phone": phone}
 
     def draft_invoice(self, order, customer: dict, number: str = "DRAFT", on: date | None = None):
         """The invoice this order would get: one line per batch taken (so each dye lot shows), GST by HSN."""
         from chalicelib.domain.gst import rate_for
         from chalicelib.domain.invoice import Invoice, InvoiceLine, Party
 
-        s = self._c.settings.supplier
-        on = on or datetime.now(UTC).date()
-        rates = self._c.gst_rates()
-        vocabulary = self._c.vocabulary()
+        s = self._settings.supplier
+        on = on or self._clock().date()
+        rates = self._gst_rates()
+        vocabulary = self._vocabulary()
         lines = []
         for line in order.lines_for_summary:
             material = vocabulary.material(line.material)
@@ -102,7 +141,9 @@ class ApprovalService:
             state_code=customer.get("state_code") or (None if customer.get("gstin") else s["state_code"]) or "",
             phone=order.customer_phone,
         )
-        return Invoice(number=number, date=on, supplier=supplier, recipient=recipient, lines=tuple(lines))
+        days = customer.get("credit_days")
+        due = on + timedelta(days=self._settings.credit_days if days is None else int(days))
+        return Invoice(number=number, date=on, supplier=supplier, recipient=recipient, lines=tuple(lines), due_date=due)
 
     def view(self, order_id: str) -> dict:
         """The order as the owner sees it (page and API): lines with batches and dye lots, GST, balance, state."""
@@ -157,7 +198,7 @@ class ApprovalService:
         from chalicelib.domain.order import Order
 
         rows = []
-        for data in self._c.conversation_store.orders_in_state(state):
+        for data in self._store.orders_in_state(state):
             order = Order.from_dict(data)
             rows.append(
                 {
@@ -176,7 +217,7 @@ class ApprovalService:
     def links(self, order_id: str, now: datetime) -> dict[str, str]:
         from chalicelib.domain.links import sign_link
 
-        s = self._c.settings
+        s = self._settings
         expires = int((now + timedelta(hours=s.link_ttl_hours)).timestamp())
         return {
             action: f"{s.public_base_url}/o/{sign_link(order_id, action, expires, s.link_signing_secret)}"
@@ -197,6 +238,10 @@ class ApprovalService:
             f"Customer: {invoice.recipient.name} (+{order.customer_phone})",
             "",
         ]
+        if self._credit_check is not None:
+            # Over the credit limit, or an invoice overdue: said first, so the owner sees it before the lines.
+            warnings = self._credit_check(order.customer_phone, totals.grand_total, now)
+            rows[1:1] = warnings
         for number, line in enumerate(order.lines_for_summary, 1):
             lots = ", ".join(f"{p.dye_lot or 'no lot'}: {format_meters(p.meters)} m" for p in line.allocation.parts)
             rows.append(
@@ -211,7 +256,7 @@ class ApprovalService:
         rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
         links = self.links(order.order_id, now)
         rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
-        return OutboundMessage(to=self._c.settings.owner_phone, text="\n".join(rows))
+        return OutboundMessage(to=self._settings.owner_phone, text="\n".join(rows))
 
     # --- asking for a decision ---------------------------------------------------------------------------------
     def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
@@ -219,13 +264,13 @@ class ApprovalService:
         if action not in ("approve", "reject"):
             raise ValueError(action)
         self._load(order_id)  # NotFound early, so the owner hears it now rather than never
-        self._c.approvals_queue.send(
+        self._queue.send(
             {
                 "order_id": order_id,
                 "action": action,
                 "reason": (reason or "").strip()[:300] or None,
                 "source": source,
-                "at": datetime.now(UTC).isoformat(),
+                "at": self._clock().isoformat(),
             }
         )
 
@@ -233,18 +278,18 @@ class ApprovalService:
         """(claims, used) of a genuine, unexpired link; raises a LinkError for a tampered/expired one."""
         from chalicelib.domain.links import verify_link
 
-        claims = verify_link(token, self._c.settings.link_signing_secret, time.time())
-        return claims, self._c.idempotency.exists(f"link#{claims.nonce}")
+        claims = verify_link(token, self._settings.link_signing_secret, self._clock().timestamp())
+        return claims, self._idempotency.exists(f"link#{claims.nonce}")
 
     def use_link(self, token: str, action: str, reason: str | None = None):
         """Verify the link for ``action``, spend it (first writer wins) and queue the decision.
         Raises LinkTampered / LinkExpired / WrongAction / LinkUsed; nothing changes then."""
         from chalicelib.domain.links import LinkUsed, verify_link
 
-        s = self._c.settings
-        claims = verify_link(token, s.link_signing_secret, time.time(), action)
-        ttl = max(60, claims.expires_at - int(time.time())) + 86400
-        if self._c.idempotency.claim(f"link#{claims.nonce}", "link", ttl, {"order_id": claims.order_id}) is not None:
+        now = self._clock().timestamp()
+        claims = verify_link(token, self._settings.link_signing_secret, now, action)
+        ttl = max(60, claims.expires_at - int(now)) + 86400
+        if self._idempotency.claim(f"link#{claims.nonce}", "link", ttl, {"order_id": claims.order_id}) is not None:
             raise LinkUsed("this link was used already")
         try:
             self.request(claims.order_id, action, "link", reason)
@@ -256,9 +301,7 @@ class ApprovalService:
         return claims
 
     def _unspend(self, nonce: str) -> None:
-        from chalicelib.adapters.dynamo_models import ProcessedKey
-
-        ProcessedKey(f"link#{nonce}").delete()
+        self._idempotency.release(f"link#{nonce}")
 
     # --- execution (approvals worker) --------------------------------------------------------------------------
     def execute(self, command: dict) -> str:
@@ -279,7 +322,7 @@ class ApprovalService:
                 else:
                     self._reject(order, data, version, command.get("reason"))
             except StaleOrder:
-                time.sleep(0.02 * (attempt + 1))
+                self._sleep(0.02 * (attempt + 1))
                 continue
             except OutOfStock:
                 self._tell_owner_refused(order, action, "its reserved stock is no longer on the books")
@@ -292,10 +335,10 @@ class ApprovalService:
         from chalicelib.domain import conversation as engine
         from chalicelib.domain.invoice import financial_year, format_invoice_number
 
-        now = datetime.now(UTC)
+        now = self._clock()
         customer = self._customer(order.customer_phone)
         fy = financial_year(now.date())
-        seq = self._c.invoice_store.current_seq(fy)
+        seq = self._invoices.current_seq(fy)
         number = format_invoice_number(fy, seq + 1, PREFIX)
         invoice = self.draft_invoice(order, customer, number=number, on=now.date())
         step = engine.owner_decided(order, True, None, now)
@@ -304,7 +347,7 @@ class ApprovalService:
             "invoice": {"number": number, "grand_total": str(invoice.totals.grand_total)}
         }
         parts = _parts(order)
-        self._c.invoice_store.commit_approval(
+        self._invoices.commit_approval(
             order_data=new_data,
             version=version,
             fy=fy,
@@ -322,12 +365,12 @@ class ApprovalService:
     def _reject(self, order, data: dict, version: int, reason: str | None) -> None:
         from chalicelib.domain import conversation as engine
 
-        now = datetime.now(UTC)
+        now = self._clock()
         step = engine.owner_decided(order, False, reason, now)
         customer = self._customer(order.customer_phone)
         new_data = _decided(step, now, approved=False, reason=reason)
         parts = _parts(order)
-        self._c.invoice_store.commit_rejection(
+        self._invoices.commit_rejection(
             order_data=new_data,
             version=version,
             parts=parts,
@@ -346,24 +389,24 @@ class ApprovalService:
             self._send_payload(payload, f"decided#{order_id}#{index}")
         if order.state.value == "ORDER_COMPLETED":
             number = data["invoice"]["number"]
-            key = self._c.invoice_store.ensure_pdf(number, self._render)
-            link = self._c.s3.generate_presigned_url(
-                "get_object",
-                Params={"Bucket": self._c.settings.invoice_bucket, "Key": key},
-                ExpiresIn=self._c.settings.invoice_url_ttl_seconds,
-            )
+            key = self._invoices.ensure_pdf(number, self._render)
+            link = self._invoices.link(key, self._settings.invoice_url_ttl_seconds)
             total = format_inr(data["invoice"]["grand_total"])
+            caption = f"Invoice {number}: {total}"
+            if self._settings.upi_vpa:
+                from chalicelib.domain.ledger import upi_uri
+
+                upi = upi_uri(self._settings.upi_vpa, self._settings.supplier.get("name", ""), total_of(data), number)
+                caption += f"\nPay by UPI: {upi}"
             document = OutboundMessage(
                 to=order.customer_phone,
                 text=f"Tax invoice {number}: {total} including GST",
-                document=Document(
-                    link=link, filename=f"{number.replace('/', '-')}.pdf", caption=f"Invoice {number}: {total}"
-                ),
+                document=Document(link=link, filename=f"{number.replace('/', '-')}.pdf", caption=caption),
             )
             self._send(document, f"invoice#{order_id}")
             self._send(
                 OutboundMessage(
-                    to=self._c.settings.owner_phone,
+                    to=self._settings.owner_phone,
                     text=f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}.",
                 ),
                 f"owner-decided#{order_id}",
@@ -371,17 +414,16 @@ class ApprovalService:
         elif order.state.value == "ORDER_REJECTED":
             self._send(
                 OutboundMessage(
-                    to=self._c.settings.owner_phone,
+                    to=self._settings.owner_phone,
                     text=f"❌ Order {order_id} rejected; the customer was told and the stock released.",
                 ),
                 f"owner-decided#{order_id}",
             )
 
     def _render(self, invoice_data: dict) -> bytes:
-        from chalicelib.adapters.invoice_pdf import render_invoice_pdf
         from chalicelib.domain.invoice import Invoice
 
-        return render_invoice_pdf(Invoice.from_dict(invoice_data))
+        return self._render_pdf(Invoice.from_dict(invoice_data))
 
     def _tell_owner_refused(self, order, action: str, why: str | None = None) -> None:
         from chalicelib.domain.messages import OutboundMessage
@@ -390,7 +432,7 @@ class ApprovalService:
         verb = "approved" if action == "approve" else "rejected"
         self._send(
             OutboundMessage(
-                to=self._c.settings.owner_phone,
+                to=self._settings.owner_phone,
                 text=f"⚠️ Order {order.order_id} could not be {verb}: {why}. Nothing was changed.",
             ),
             f"owner-refused#{order.order_id}#{action}#{order.state.value}",
@@ -400,17 +442,20 @@ class ApprovalService:
         self._send_payload(message.to_graph_payload(), key)
 
     def _send_payload(self, payload: dict, key: str) -> None:
-        from chalicelib.adapters.whatsapp import DeliveryUncertainError, WhatsAppError
         from chalicelib.logs import get_logger
 
         try:
-            self._c.whatsapp.send_payload(payload, idempotency_key=key)
-        except DeliveryUncertainError:
+            self._sender.send_payload(payload, idempotency_key=key)
+        except DeliveryUncertain:
             get_logger().warning("decision message delivery uncertain", extra={"key": key})
-        except WhatsAppError as exc:
+        except MessageNotSent as exc:
             if exc.retryable:
                 raise
             get_logger().warning("decision message not deliverable", extra={"key": key, "code": exc.code})
+
+
+def total_of(data: dict) -> Decimal:
+    return Decimal(data["invoice"]["grand_total"])
 
 
 def _decided(step, now: datetime, **decision) -> dict:

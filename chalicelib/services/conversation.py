@@ -12,32 +12,72 @@ Order of work, and why:
    order changed under us (a concurrent delivery), load again and redo the step; if the message was handled
    meanwhile, stop.
 4. Send the replies (and the owner's notification with its signed links), then mark the message delivered.
+
+Wiring: ``chalicelib/bootstrap.py`` passes the ports below by name (services/ports.py declares them); the unit tests
+pass the in-memory fakes of tests/fakes.py.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from chalicelib.domain.errors import AlreadyProcessed, OutOfStock, StaleOrder
+from chalicelib.domain.errors import AlreadyProcessed, DeliveryUncertain, MessageNotSent, OutOfStock, StaleOrder
 from chalicelib.domain.webhook import InboundMessage
+from chalicelib.services.ports import (
+    ConversationStorePort,
+    GstRatesProvider,
+    MessageLogPort,
+    MessageSenderPort,
+    OwnerNotifierPort,
+    StockViewsPort,
+    UnderstandingPort,
+    VocabularyProvider,
+)
 
 MAX_ATTEMPTS = 4
 NON_ORDER_KEYS = ("invoice", "decision", "reservation")  # kept on the stored order across engine saves
 
 
 class ConversationService:
-    def __init__(self, container):
-        self._c = container
+    def __init__(
+        self,
+        *,
+        store: ConversationStorePort,
+        message_log: MessageLogPort,
+        stock: StockViewsPort,
+        vocabulary: VocabularyProvider,
+        understanding: UnderstandingPort,
+        sender: MessageSenderPort,
+        owner_notifier: OwnerNotifierPort,
+        gst_rates: GstRatesProvider | None = None,
+        supplier_state_code: str = "",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        """``gst_rates`` and ``supplier_state_code`` make the summary's GST the invoice's (seed rates and an
+        intra-state supply without them)."""
+        self._store = store
+        self._message_log = message_log
+        self._stock = stock
+        self._vocabulary = vocabulary
+        self._understanding = understanding
+        self._sender = sender
+        self._owner_notifier = owner_notifier
+        self._gst_rates = gst_rates
+        self._supplier_state_code = supplier_state_code
+        self._clock = clock
+        self._sleep = sleep
 
     # --- entry point -------------------------------------------------------------------------------------------
     def handle(self, message: InboundMessage) -> None:
-        store = self._c.conversation_store
+        store = self._store
         outcome = store.handled(message.wamid)
         if outcome is None:
             # Logged once per message, not once per redelivery (a redelivered handled message skips this).
-            self._c.message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
+            self._message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
             outcome = self._run(message)
             if outcome is None:  # handled by a concurrent delivery meanwhile
                 outcome = store.handled(message.wamid) or {"replies": []}
@@ -48,14 +88,14 @@ class ConversationService:
     def _run(self, message: InboundMessage) -> dict | None:
         from chalicelib.domain import conversation as engine
 
-        store = self._c.conversation_store
+        store = self._store
         for attempt in range(MAX_ATTEMPTS):
             loaded = store.load(message.phone)
             order = self._order(loaded)
-            now = datetime.now(UTC)
+            now = self._clock()
             event, source = self._event(message, order, loaded.customer)
-            stock = self._c.stock.view()
-            vocabulary = self._c.vocabulary()
+            stock = self._stock.view()
+            vocabulary = self._vocabulary()
             others = self._others(message.phone, order)
             tax = self._tax(loaded.customer)
             result = engine.step(order, event, stock, vocabulary, now, _new_order_id, tax=tax, others=others)
@@ -64,7 +104,7 @@ class ConversationService:
             except AlreadyProcessed:
                 return None
             except StaleOrder:
-                time.sleep(0.05 * (attempt + 1))
+                self._sleep(0.05 * (attempt + 1))
         raise StaleOrder(f"gave up after {MAX_ATTEMPTS} attempts on {message.wamid}")
 
     def _order(self, loaded):
@@ -82,12 +122,12 @@ class ConversationService:
         if message.type != "text":
             return engine.UnsupportedEvent(message.phone, message.name, message.type, hint), "unsupported"
         text = message.text or ""
-        vocabulary = self._c.vocabulary()
+        vocabulary = self._vocabulary()
         dialogue = _dialogue(order)
         sources = []
 
         def read(said, context):
-            understood = self._c.understanding.understand(said, vocabulary, context, dialogue=dialogue)
+            understood = self._understanding.understand(said, vocabulary, context, dialogue=dialogue)
             sources.append(understood.source)
             return understood.interpretation
 
@@ -100,21 +140,22 @@ class ConversationService:
         from chalicelib.domain.order import Order
 
         current = order.order_id if order is not None else None
-        return [Order.from_dict(d) for d in self._c.conversation_store.recent_orders(phone) if d["order_id"] != current]
+        return [Order.from_dict(d) for d in self._store.recent_orders(phone) if d["order_id"] != current]
 
     def _tax(self, customer: dict | None):
         """GST as the invoice will charge it: the rates in force, CGST+SGST for a customer in the shop's state."""
         from chalicelib.domain.bill import Tax
 
-        supplier_state = self._c.settings.supplier.get("state_code", "")
+        supplier_state = self._supplier_state_code
         customer = customer or {}
         state = customer.get("state_code") or (None if customer.get("gstin") else supplier_state) or ""
-        return Tax(rates=tuple(self._c.gst_rates()), intra_state=state == supplier_state)
+        rates = tuple(self._gst_rates()) if self._gst_rates is not None else ()
+        return Tax(rates=rates, intra_state=state == supplier_state)
 
     def _commit(self, message, loaded, result, source, stock, vocabulary, now, tax=None) -> dict:
         from chalicelib.domain import conversation as engine
 
-        store = self._c.conversation_store
+        store = self._store
         reserve = None
         if any(isinstance(e, engine.HandOver) for e in result.effects):
             reserve = [p for line in result.order.lines_for_summary for p in line.allocation.parts]
@@ -163,7 +204,7 @@ class ConversationService:
 
         replies = [m.to_graph_payload() for m in result.replies]
         if any(isinstance(e, engine.HandOver) for e in result.effects):
-            notice = self._c.approval.owner_notification(result.order, now)
+            notice = self._owner_notifier.owner_notification(result.order, now)
             replies.append(notice.to_graph_payload())
         return {
             "replies": replies,
@@ -174,26 +215,25 @@ class ConversationService:
 
     # --- sending -----------------------------------------------------------------------------------------------
     def _deliver(self, wamid: str, outcome: dict) -> None:
-        from chalicelib.adapters.whatsapp import DeliveryUncertainError, WhatsAppError
         from chalicelib.logs import get_logger, mask_phone
 
         logger = get_logger()
         for index, payload in enumerate(outcome.get("replies", [])):
             to = payload.get("to", "")
             try:
-                sent_wamid = self._c.whatsapp.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
-                self._c.message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
-            except DeliveryUncertainError:
+                sent_wamid = self._sender.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
+                self._message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
+            except DeliveryUncertain:
                 # Meta may have it already; sending again could double a message. The status webhook settles it.
                 logger.warning("reply delivery uncertain", extra={"wamid": wamid, "to": mask_phone(to)})
-            except WhatsAppError as exc:
+            except MessageNotSent as exc:
                 if exc.retryable:
                     raise  # throttled or unreachable: let SQS retry the message; sent replies stay single
                 logger.warning(
                     "reply not deliverable",
                     extra={"wamid": wamid, "to": mask_phone(to), "code": exc.code, "reason": str(exc)},
                 )
-        self._c.conversation_store.mark_delivered(wamid)
+        self._store.mark_delivered(wamid)
 
 
 def _dialogue(order):

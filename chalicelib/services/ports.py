@@ -1,8 +1,60 @@
-"""The ports the use cases depend on, declared once; adapters and in-memory fakes implement them."""
+"""The ports the use cases depend on, declared once; adapters (chalicelib/adapters) and the in-memory fakes
+(tests/fakes.py) implement them, and chalicelib/bootstrap.py passes them, by name, to each use case.
+
+Errors a port raises are domain errors (chalicelib.domain.errors): StaleOrder, OutOfStock, AlreadyProcessed,
+NotFound, and the sending family MessageNotSent / OutsideWindow / DeliveryUncertain.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from chalicelib.domain.catalogue import Term, Vocabulary
+    from chalicelib.domain.conversation import StockView
+    from chalicelib.domain.gst import GstRate
+    from chalicelib.domain.interpretation import Context
+    from chalicelib.domain.invoice import Invoice
+    from chalicelib.domain.messages import OutboundMessage
+    from chalicelib.domain.stock import AllocationPart, Batch, StockChange
+
+
+# --- settings the use cases need (a value, not the whole Settings) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """What the owner-facing use cases need to know: where links point and how long they work, who the owner is,
+    the shop as printed on invoices, and how long an invoice link works."""
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    link_signing_secret: str = ""
+    link_ttl_hours: int = 48
+    owner_phone: str = ""
+    supplier: dict = field(default_factory=dict)
+    invoice_url_ttl_seconds: int = 7 * 24 * 3600
+    credit_days: int = 30  # an invoice's due date: its date + the customer's credit days, else these
+    upi_vpa: str | None = None  # the shop's UPI id: invoices carry a UPI QR and link when set
+
+    @classmethod
+    def from_settings(cls, settings) -> DeskSettings:
+        return cls(
+            public_base_url=settings.public_base_url,
+            link_signing_secret=settings.link_signing_secret,
+            link_ttl_hours=settings.link_ttl_hours,
+            owner_phone=settings.owner_phone,
+            supplier=dict(settings.supplier),
+            invoice_url_ttl_seconds=settings.invoice_url_ttl_seconds,
+            credit_days=getattr(settings, "credit_days", 30),
+            upi_vpa=getattr(settings, "supplier_upi_vpa", None),
+        )
+
+
+# --- idempotency, queues, message log ---------------------------------------------------------------------------
 
 
 class IdempotencyPort(Protocol):
@@ -15,6 +67,9 @@ class IdempotencyPort(Protocol):
 
     def update_detail(self, key: str, detail: dict) -> None:
         """Replace the detail of a key this process claimed."""
+
+    def release(self, key: str) -> None:
+        """Forget ``key`` so it can be claimed again (undoing a claim whose work never happened)."""
 
 
 class QueuePort(Protocol):
@@ -38,3 +93,208 @@ class MessageLogPort(Protocol):
 
     def history(self, phone: str, limit: int = 50) -> list[dict]:
         """A customer's log, oldest first."""
+
+
+class OutboxPort(Protocol):
+    """Outbound messages written before they are sent (the WhatsApp client's; see adapters/whatsapp.py)."""
+
+    def claim(self, key: str, to: str, payload: dict) -> Any: ...
+
+    def mark_sent(self, key: str, wamid: str) -> None:
+        """Settle ``key`` as sent; KeyError for a key never claimed."""
+
+    def mark_failed(self, key: str, error_code: int | None, message: str) -> None: ...
+
+    def get(self, key: str) -> Any: ...
+
+
+# --- sending ----------------------------------------------------------------------------------------------------
+
+
+class MessageSenderPort(Protocol):
+    """Sends WhatsApp messages at most once per idempotency key.
+
+    Raises DeliveryUncertain (may have gone; never re-sent under that key), OutsideWindow (the 24-hour window is
+    closed) or another MessageNotSent (``retryable`` says whether a later try may work)."""
+
+    def send(self, message: OutboundMessage, idempotency_key: str) -> str:
+        """Send one message; returns its WhatsApp message id."""
+
+    def send_payload(self, payload: dict, idempotency_key: str) -> str:
+        """Send a Graph API /messages payload as built by ``OutboundMessage.to_graph_payload``."""
+
+
+# --- orders, customers, conversation ---------------------------------------------------------------------------
+
+
+class ConversationStorePort(Protocol):
+    """Customers, their orders (with a version) and handled messages.
+
+    ``load`` returns an object with ``customer`` (dict, {} for a new number), ``order`` (dict or None) and
+    ``version`` (int or None)."""
+
+    def customer(self, phone: str) -> dict:
+        """The customer record ({} for a number never seen)."""
+
+    def load(self, phone: str) -> Any:
+        """The customer and their active order (else their latest finished one), read consistently."""
+
+    def load_order(self, order_id: str) -> tuple[dict, int] | None:
+        """An order and its version, or None."""
+
+    def recent_orders(self, phone: str, limit: int = 10) -> list[dict]:
+        """A customer's latest orders, newest first ("status" lists the waiting ones; "repeat" the last done)."""
+
+    def handled(self, wamid: str) -> dict | None:
+        """What handling ``wamid`` produced ({"replies", "effects", "delivered"}), or None."""
+
+    def commit(
+        self,
+        *,
+        phone: str,
+        name: str | None,
+        wamid: str,
+        order: dict | None,
+        version: int | None,
+        previous_active: str | None,
+        active_order_id: str | None,
+        outcome: dict,
+        language: str | None = None,
+        closed: dict | None = None,
+        closed_version: int | None = None,
+        reserve_parts: list | None = None,
+    ) -> None:
+        """One message's step, all or nothing: the handled key, the order (version-checked), the customer's active
+        order and, with ``reserve_parts``, the reservation of every batch (reservation items).
+
+        Raises AlreadyProcessed, OutOfStock (naming the batches; nothing written) or StaleOrder."""
+
+    def save_order(self, order: dict, version: int) -> int:
+        """Save an order outside a message; returns the new version. Raises StaleOrder."""
+
+    def clear_active(self, phone: str, order_id: str) -> None:
+        """Forget the customer's active order if it is still ``order_id``."""
+
+    def mark_delivered(self, wamid: str) -> None: ...
+
+    def update_customer(self, phone: str, **fields) -> None:
+        """Set the given fields (None leaves a field as it is)."""
+
+    def ledger(self, phone: str) -> list[dict]:
+        """A customer's ledger entries, oldest first."""
+
+    def orders_in_state(self, state: str, limit: int = 100, updated_before: datetime | None = None) -> list[dict]:
+        """Orders in ``state`` each with its ``_version``: newest change first, or, with ``updated_before``, those
+        unchanged since then, oldest first."""
+
+
+class CustomerDirectoryPort(Protocol):
+    def with_balance(self) -> list[dict]:
+        """Every customer with a positive balance (``balance_paise``)."""
+
+
+# --- stock -------------------------------------------------------------------------------------------------------
+
+
+class StockRepositoryPort(Protocol):
+    """Batches, changed only through conditional movements (OutOfStock names the batches that refused)."""
+
+    def get(self, batch_id: str) -> Batch | None: ...
+
+    def reserved_meters(self, batch_id: str) -> Decimal: ...
+
+    def all(self) -> list[Batch]: ...
+
+    def all_with_reserved(self) -> tuple[list[Batch], dict[str, Decimal]]: ...
+
+    def of_material(self, material: str, color: str | None = None) -> list[Batch]: ...
+
+    def of_color(self, color: str) -> list[Batch]: ...
+
+    def import_batches(self, batches: list[Batch]) -> Any:
+        """Insert batches not on the books yet (never overwrite); returns counts created/unchanged."""
+
+    def adjust(self, changes: list[StockChange]) -> None: ...
+
+    def reserve(self, parts: list[AllocationPart]) -> None: ...
+
+    def release(self, parts: list[AllocationPart]) -> None: ...
+
+
+class StockViewsPort(Protocol):
+    def view(self) -> StockView:
+        """What the conversation engine allocates against, read per call."""
+
+
+# --- reference data ----------------------------------------------------------------------------------------------
+
+
+class CataloguePort(Protocol):
+    def vocabulary(self) -> Vocabulary: ...
+
+    def gst_rates(self) -> list[GstRate]: ...
+
+    def put_term(self, term: Term) -> None: ...
+
+    def put_gst_rate(self, rate: GstRate) -> None: ...
+
+
+class VocabularyProvider(Protocol):
+    def __call__(self) -> Vocabulary:
+        """The catalogue vocabulary customers' words are read against (cached briefly)."""
+
+
+class GstRatesProvider(Protocol):
+    def __call__(self) -> list[GstRate]:
+        """Every GST rate by HSN and effective date."""
+
+
+# --- understanding -----------------------------------------------------------------------------------------------
+
+
+class UnderstandingPort(Protocol):
+    def understand(
+        self, text: str, vocabulary: Vocabulary, context: Context | None = None, dialogue: Any = None
+    ) -> Any:
+        """Read one message (with the ``Dialogue`` around it, for an LLM); returns an ``Understood``
+        (interpretation and source). Never raises for an LLM."""
+
+
+# --- the owner's decision ----------------------------------------------------------------------------------------
+
+
+class InvoiceStorePort(Protocol):
+    """The gapless invoice series, invoices, the decisions' transactions and the PDFs."""
+
+    def current_seq(self, fy: str) -> int: ...
+
+    def commit_approval(self, **commit) -> None:
+        """Deduction, order completed, next number, invoice, ledger debit, balance; one transaction.
+        Raises StaleOrder (something moved) or OutOfStock (the reservation is not there)."""
+
+    def commit_rejection(self, **commit) -> None:
+        """Order rejected and its reservation released; one transaction. Raises StaleOrder / OutOfStock."""
+
+    def ensure_pdf(self, number: str, render: Callable[[dict], bytes]) -> str:
+        """The invoice's PDF stored under a deterministic key (rendered once); returns the key."""
+
+    def link(self, key: str, ttl_seconds: int) -> str:
+        """A time-limited URL of a stored PDF."""
+
+    def invoices_of(self, order_id: str) -> list[dict]: ...
+
+
+class CreditCheckPort(Protocol):
+    def __call__(self, phone: str, order_total: Decimal, now: datetime) -> list[str]:
+        """Warnings for the owner about this customer's credit (over the limit with this order, invoices overdue),
+        each a line to show prominently; [] when there is nothing to say."""
+
+
+class PdfRendererPort(Protocol):
+    def __call__(self, invoice: Invoice) -> bytes:
+        """The invoice as a PDF document."""
+
+
+class OwnerNotifierPort(Protocol):
+    def owner_notification(self, order: Any, now: datetime) -> OutboundMessage:
+        """The owner's message about an order waiting for approval, with its signed links."""

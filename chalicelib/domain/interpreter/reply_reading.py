@@ -114,7 +114,7 @@ def _has_kind_cues(message: Message, parts: list[list[Token]]) -> bool:
             if quantity is not None:
                 i = quantity.end
                 continue
-            term = message.lexicon.terms.match(words, i)
+            term = message.lexicon.match(words, i)
             if term is not None:
                 i = term[1]
                 continue
@@ -200,7 +200,7 @@ def _read_reply_word(
         if not probe:
             reply.refs.append(ordinal[0])
         return ordinal[1], True, False
-    term = message.lexicon.terms.match(words, i)
+    term = message.lexicon.match(words, i)
     if term is not None:
         if not probe:
             (reply.colors if term[0].kind == "color" else reply.materials).append(term[0])
