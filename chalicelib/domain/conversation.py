@@ -273,7 +273,7 @@ class _Turn:
         self.language: Language = order.language if order is not None else "en"
         self.new_order_id: Callable[[], str] = _no_new_orders
         self.asked_to_see = False  # "status", "help", a greeting: the customer asked to see it again
-        self.noted = False  # a request for the owner was noted in this step already
+        self.requests: list[str] = []  # discount/delivery words of this message, not yet kept on an order
         self.remember = True  # keep the block sent as the order's last reply (to never send it twice)
         # A copy through the stored form: the caller's order stays untouched and the round trip is exercised.
         self.order = Order.from_dict(self.before) if self.before is not None else None
@@ -416,6 +416,9 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
     intent = reading.intent
     waiting = order is not None and order.state is S.WAITING_OWNER_CONFIRMATION
     asked = _shop_question(turn, event)
+    turn.requests = [note.text for note in reading.notes]
+    if not turn.requests and asked is not None and asked.kind in _NOTED_REQUESTS:
+        turn.requests = [asked.said]
     if intent is Intent.CANCEL_ORDER or any(d.kind is D.CANCEL_ORDER for d in reading.decisions):
         _cancel_order(turn, language)
     elif intent is Intent.NEW_ORDER:
@@ -480,12 +483,7 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
         _items_answer_pending(order, reading)
         added = [Decision(kind=D.ADD_ITEM, item=item, raw=item.raw) for item in reading.items]
         _decide(turn, [*_relative(turn, event, reading.decisions), *added])
-    if turn.noted:
-        pass
-    elif event.interpretation.notes:
-        _reading_notes(turn, event)
-    elif asked is not None and asked.kind in _NOTED_REQUESTS:
-        _note_request(turn, asked)
+    _take_requests(turn)
 
 
 def _language(reading: Interpretation, order: Order | None) -> Language:
@@ -1115,21 +1113,36 @@ def _said(reading: Interpretation) -> str:
     return next((note.text for note in reading.notes), "") or " ".join(reading.unclear)
 
 
-def _reading_notes(turn: _Turn, event: TextEvent) -> None:
-    """Discount requests and delivery dates the interpreter read beside items: kept on the order for the owner."""
-    order = turn.order if turn.active else None
-    if order is None or order.state is S.WAITING_OWNER_CONFIRMATION:
+def _take_requests(turn: _Turn) -> None:
+    """Discount requests and delivery dates of this message, kept on the order on the table for the owner and
+    acknowledged first in the reply (never acted on: no price changes, no date is promised). Called before a
+    summary is drawn, so the summary shows them."""
+    if not turn.requests:
         return
-    for note in event.interpretation.notes:
-        if note.text not in order.requests:
-            order.requests.append(note.text)
-            turn.note(replies.text("request_noted", order.language, said=note.text))
+    order = turn.order if turn.active and turn.order.state is not S.WAITING_OWNER_CONFIRMATION else None
+    if order is None:
+        if not turn.active:
+            turn.replies.insert(0, replies.plain(turn.phone, replies.text("request_no_order", turn.language)))
+        turn.requests = []
+        return
+    for said in turn.requests:
+        if said not in order.requests:
+            order.requests.append(said)
+    said = "; ".join(turn.requests)
+    turn.replies.insert(0, replies.plain(turn.phone, replies.text("request_noted", order.language, said=said)))
+    turn.requests = []
 
 
 def _answer_shop_question(
     turn: _Turn, asked: dialogue.ShopQuestion, event: TextEvent, new_order_id: Callable[[], str]
 ) -> None:
     language = turn.language
+    if asked.kind in ("rate", "availability") and asked.material and asked.color:
+        # "price of black rayon" when there is none: say so, then what there is of rayon (never an invented rate)
+        if not _kinds_in_stock(turn.stock, asked.material, asked.color):
+            name = replies.cloth_name(asked.material, asked.color, language, turn.vocabulary)
+            turn.note(replies.text("rate_none", language, name=name if language == "hi" else name.lower()))
+            asked = dataclasses.replace(asked, color=None)
     if asked.kind == "rate":
         turn.say(
             replies.rates(
@@ -1148,7 +1161,7 @@ def _answer_shop_question(
         and asked.kind in ("rate", "availability", "gst")
         and turn.order.state is S.FINAL_CUSTOMER_CONFIRMATION
     ):
-        _summary_again(turn)
+        _buttons_again(turn)
 
 
 def _kinds_priced(turn: _Turn, asked: dialogue.ShopQuestion) -> list[tuple[str, str, Decimal, Decimal, Decimal]]:
@@ -1214,41 +1227,35 @@ def _repeat(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> N
 
 
 def _small_talk(turn: _Turn, asked: dialogue.ShopQuestion) -> None:
-    """Thanks, "wait" and a bare "no": a short answer in context, and the order's buttons again when it has some."""
+    """Thanks, "wait", a bare "no" or another question: a short answer in context and, at the final summary, its
+    buttons again (not the whole summary: the customer has it just above)."""
     language = turn.language
     order = turn.order if turn.active else None
+    at_summary = order is not None and order.state is S.FINAL_CUSTOMER_CONFIRMATION
     if asked.kind == "thanks":
-        turn.say(replies.plain(turn.phone, replies.text("thanks_reply", language)))
-    elif asked.kind == "question" and order is not None and order.state is S.FINAL_CUSTOMER_CONFIRMATION:
-        turn.note(replies.text("not_sent_yet", language, id=order.order_id))
-    elif asked.kind == "question":
-        turn.say(replies.did_not_understand(turn.phone, language))
+        turn.note(replies.text("thanks_reply", language))
     elif asked.kind == "wait":
         key = "wait_reply" if order is not None else "wait_no_order"
-        turn.say(replies.plain(turn.phone, replies.text(key, language, id=order.order_id if order else "")))
-    elif order is not None and order.state is S.FINAL_CUSTOMER_CONFIRMATION:
+        turn.note(replies.text(key, language, id=order.order_id if order else ""))
+    elif asked.kind == "no" and at_summary:
         turn.note(replies.text("no_reply", language, id=order.order_id))
-        _summary_again(turn)
-    elif order is not None:
+    elif asked.kind == "question" and at_summary:
+        turn.note(replies.text("not_sent_yet", language, id=order.order_id))
+    elif asked.kind == "question" and order is None:
+        turn.say(replies.did_not_understand(turn.phone, language))
+        return
+    if at_summary:
+        _buttons_again(turn)
+    elif order is not None and asked.kind in ("no", "question"):
         _show(turn)
     else:
-        turn.say(replies.plain(turn.phone, replies.text("thanks_reply", language)))
-
-
-def _note_request(turn: _Turn, asked: dialogue.ShopQuestion) -> None:
-    """A discount or delivery request: stored on the order for the owner, never acted on (no price, no date)."""
-    order = turn.order if turn.active else None
-    if order is None:
-        turn.say(replies.plain(turn.phone, replies.text("request_no_order", turn.language)))
-        return
-    if asked.said not in order.requests:
-        order.requests.append(asked.said)
-    turn.say(replies.plain(turn.phone, replies.text("request_noted", order.language, said=asked.said)))
+        turn.say()
 
 
 def _at_summary(turn: _Turn, event: TextEvent, asked: dialogue.ShopQuestion | None) -> bool:
-    """At the final summary only an explicit yes hands over; a question is answered, a hedge or a "no" gets the
-    summary's buttons again. False when the message changes the order (handled as any change)."""
+    """At the final summary only an explicit yes hands over (the rule in the module docstring); a question is
+    answered, anything else not a change gets the summary's buttons again. False when the message changes the
+    order (handled as any change)."""
     reading = event.interpretation
     yes = reading.decisions and all(_is_yes(d) for d in reading.decisions) and not reading.items
     if yes and _consents(turn, event):
@@ -1259,17 +1266,20 @@ def _at_summary(turn: _Turn, event: TextEvent, asked: dialogue.ShopQuestion | No
     order = turn.order
     if asked is not None and asked.kind in _SMALL_TALK:
         _small_talk(turn, asked)
-        if asked.kind not in ("no",):
-            _summary_again(turn)
         return True
     if asked is not None and asked.kind in _NOTED_REQUESTS:
-        _note_request(turn, asked)
-        turn.noted = True
-        _summary_again(turn)
+        _summary_again(turn)  # with the request in it
         return True
     turn.note(replies.text("final_unclear" if not yes else "not_sent_yet", order.language, id=order.order_id))
-    _summary_again(turn)
+    _buttons_again(turn)
     return True
+
+
+def _buttons_again(turn: _Turn) -> None:
+    """The summary's Confirm/Edit/Cancel again under one line with the amount payable."""
+    _take_requests(turn)
+    totals = _totals(turn)
+    turn.say(replies.confirm_buttons(turn.order, totals.grand_total if totals is not None else turn.order.total))
 
 
 def _consents(turn: _Turn, event: TextEvent, strict: bool = False) -> bool:
@@ -1285,6 +1295,7 @@ def _consents(turn: _Turn, event: TextEvent, strict: bool = False) -> bool:
 
 
 def _summary_again(turn: _Turn) -> None:
+    _take_requests(turn)
     order = turn.order
     turn.say(*replies.summary(order, turn.vocabulary, bill=_totals(turn)))
 
@@ -1293,7 +1304,9 @@ def _relative(turn: _Turn, event: TextEvent, decisions: list[Decision]) -> list[
     """ "add 5 meters more", "2 kam kar do" read as a plain edit whose relative word was left unread: an addition to
     the line (or a reduction), never a replacement of its quantity."""
     unread = " " + normalise(" ".join(event.interpretation.unclear)) + " "
-    more = any(f" {w} " in unread for w in ("more", "extra", "aur", "zyada", "jyada", "और", "ज़्यादा", "add"))
+    more = any(
+        f" {w} " in unread for w in ("more", "extra", "aur", "zyada", "jyada", "और", "ज़्यादा", "add", "jodo", "jod")
+    )
     less = any(f" {w} " in unread for w in ("less", "kam", "minus", "कम"))
     if more == less:
         return decisions

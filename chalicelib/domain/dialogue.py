@@ -112,6 +112,8 @@ def read_shop_question(text: str, vocabulary: Vocabulary) -> ShopQuestion | None
     material = materials[0].name if materials else None
     color = colors[0].name if colors else None
     for kind in _ORDER:
+        if kind == "discount" and re.search(r"\d", said) and not _has(said, "rate"):
+            continue  # "2 kam kar do" takes 2 m off a line; it asks no discount
         if _has(said, kind):
             return ShopQuestion(kind, material, color, text.strip())
     if material is None and color is None and not re.search(r"\d", said):

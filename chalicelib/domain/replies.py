@@ -687,3 +687,17 @@ def _asked_name(material: str | None, color: str | None, language: Language, voc
 
 def nudge(order: Order, key: str) -> OutboundMessage:
     return plain(order.customer_phone, text(key, order.language, id=order.order_id))
+
+
+def confirm_buttons(order: Order, payable: Decimal) -> OutboundMessage:
+    """The final summary's choices again, under one line: the amount payable and what Confirm does."""
+    language = order.language
+    body = text("payable", language, amount=format_inr(payable)) + "\n" + text("confirm_ask", language)
+    buttons = (
+        _button(Choice(CONFIRM), text("btn_confirm", language)),
+        _button(Choice(EDIT), text("btn_edit", language)),
+        _button(Choice(CANCEL_ORDER), text("btn_cancel_order", language)),
+    )
+    return OutboundMessage(
+        to=order.customer_phone, text=f"{text('summary_short', language, id=order.order_id)}\n{body}", buttons=buttons
+    )
