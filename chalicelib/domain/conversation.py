@@ -445,7 +445,7 @@ def _on_text(turn: _Turn, event: TextEvent, new_order_id: Callable[[], str]) -> 
         _ask_first(turn)  # the question again (the second time with choices), never a third time
     elif asked is not None and asked.kind in _ANSWERED_QUESTIONS and not (reading.certain and reading.items):
         _answer_shop_question(turn, asked, event, new_order_id)
-    elif waiting and (reading.items or (intent is Intent.ORDER and _partial_fragments(turn, reading))):
+    elif waiting and (_written_items(reading) or (intent is Intent.ORDER and _partial_fragments(turn, reading))):
         _start_beside_waiting(turn, event, language, new_order_id)
     elif waiting:
         if asked is not None and asked.kind in _SMALL_TALK:
@@ -576,7 +576,14 @@ def _start_beside_waiting(turn: _Turn, event: TextEvent, language: Language, new
     turn.order = None
     turn.note(replies.text("waiting_and_new", language, id=waiting.order_id))
     reading = event.interpretation
-    _start(turn, event, language, reading.items, reading if reading.questions else None, new_order_id)
+    items = _written_items(reading)
+    _start(turn, event, language, items, reading if reading.questions else None, new_order_id)
+
+
+def _written_items(reading: Interpretation) -> list[ItemRequest]:
+    """The whole items a message names, as new items or as lines to add (how a reply to an order reads them)."""
+    added = [d.item for d in reading.decisions if d.kind is D.ADD_ITEM and d.item is not None]
+    return [*reading.items, *added]
 
 
 def _relay(turn: _Turn, language: Language, questions: Iterable[str]) -> None:
@@ -742,7 +749,8 @@ def _ask_pending(turn: _Turn, reading: Interpretation) -> None:
 def _question_for(fragment: _Fragment) -> OpenQuestion:
     if fragment.range is not None:
         low, high = fragment.range
-        return OpenQuestion("quantity", fragment.raw, fragment.material, fragment.color, options=[str(low), str(high)])
+        known = _RANGE.sub(" ", fragment.raw).strip() or " ".join(p for p in (fragment.color, fragment.material) if p)
+        return OpenQuestion("quantity", known, fragment.material, fragment.color, options=[str(low), str(high)])
     if fragment.material is None:
         slot = "material"
     elif fragment.color is None:
@@ -1257,11 +1265,12 @@ def _at_summary(turn: _Turn, event: TextEvent, asked: dialogue.ShopQuestion | No
     answered, anything else not a change gets the summary's buttons again. False when the message changes the
     order (handled as any change)."""
     reading = event.interpretation
-    yes = reading.decisions and all(_is_yes(d) for d in reading.decisions) and not reading.items
-    if yes and _consents(turn, event):
-        _confirm(turn)
+    changes = bool(reading.items) or any(not _is_yes(d) for d in reading.decisions)
+    yes = bool(reading.decisions) and not changes
+    if not changes and (yes or reading.consent is not None) and _consents(turn, event):
+        _confirm(turn)  # "ok thanks" reads as thanks and consents: the consent decides
         return True
-    if reading.items or any(not _is_yes(d) for d in reading.decisions):
+    if changes:
         return False
     order = turn.order
     if asked is not None and asked.kind in _SMALL_TALK:

@@ -588,7 +588,7 @@ def test_status_with_the_owner_says_it_waits_for_approval():
 # --- The owner has it ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("words", ["1 ko 30m kar do", "add 10m green silk", "1 cancel", "ok"])
+@pytest.mark.parametrize("words", ["1 ko 30m kar do", "1 cancel", "ok"])
 def test_an_order_with_the_owner_cannot_be_changed(words):
     c = with_owner()
     before = c.order.to_dict()
@@ -597,6 +597,17 @@ def test_an_order_with_the_owner_cannot_be_changed(words):
 
     assert (c.order.to_dict()["state"], c.order.to_dict()["lines"]) == (before["state"], before["lines"])
     assert "cannot be changed now" in c.read or "badla nahi ja sakta" in c.read
+
+
+def test_an_item_written_while_the_owner_decides_starts_a_second_order_beside_the_waiting_one():
+    c = with_owner()
+    waiting = c.order.to_dict()
+
+    c.says("add 10m green silk")
+
+    assert c.order.order_id == "ORD-2" and [line.material for line in c.order.active_lines] == ["silk"]
+    assert [o.to_dict() for o in c.others] == [waiting]  # untouched: only the owner decides it now
+    assert "Order ORD-1 is still with the shop owner; this is a new order." in c.read
 
 
 def test_cancel_with_the_owner_is_refused_politely():
