@@ -913,6 +913,10 @@ def _answers_pending(turn: _Turn, event: TextEvent) -> bool:
         return True
     if reading.intent is Intent.ANSWER and reading.answer is not None:
         return _answer_from_reading(turn, question, reading.answer)
+    if event.answering and not reading.items and reading.partial:
+        order.pending.pop(0)
+        _ask_pending(turn, reading)  # the next slot of the same item
+        return True
     if not event.answering or not reading.items:
         return False
     order.pending.pop(0)
@@ -1800,9 +1804,25 @@ def read_text(
     question = order.pending[0] if order is not None and order.is_active and order.pending else None
     if question is not None and question.slot in ("material", "color", "quantity"):
         merged = read(dialogue.answer_text(question.known, question.slot, text), Context())
-        if merged.items and not merged.questions and not dialogue.read_shop_question(text, _EMPTY_VOCABULARY):
-            return merged, True
+        if not dialogue.read_shop_question(text, _EMPTY_VOCABULARY):
+            if merged.items and not merged.questions:
+                return merged, True
+            if not merged.items and len(merged.partial) == 1 and _fills(question, merged.partial[0]):
+                return merged, True  # "suti chahiye" + "safed": the colour is known now, the meters are next
     return read(text, order.context() if order is not None else Context()), False
 
 
 _EMPTY_VOCABULARY = Vocabulary()
+
+
+def _fills(question: OpenQuestion, partial: PartialItem) -> bool:
+    """The partial item read with the answer has the slot the question asked for (and keeps what was known)."""
+    if question.slot == "quantity":
+        return False
+    filled = partial.material if question.slot == "material" else partial.color
+    return (
+        filled is not None
+        and question.material in (None, partial.material)
+        and question.color in (None, partial.color)
+        and not partial.unfamiliar
+    )

@@ -104,29 +104,13 @@ class ApprovalService:
 
     def draft_invoice(self, order, customer: dict, number: str = "DRAFT", on: date | None = None):
         """The invoice this order would get: one line per batch taken (so each dye lot shows), GST by HSN."""
-        from chalicelib.domain.gst import rate_for
-        from chalicelib.domain.invoice import Invoice, InvoiceLine, Party
+        from chalicelib.domain.bill import invoice_lines
+        from chalicelib.domain.invoice import Invoice, Party
 
         s = self._settings.supplier
         on = on or self._clock().date()
-        rates = self._gst_rates()
-        vocabulary = self._vocabulary()
-        lines = []
-        for line in order.lines_for_summary:
-            material = vocabulary.material(line.material)
-            color = vocabulary.color(line.color)
-            hsn = (material.hsn if material else None) or "5208"
-            for part in line.allocation.parts:
-                lot = f", dye lot {part.dye_lot}" if part.dye_lot else ""
-                lines.append(
-                    InvoiceLine(
-                        description=f"{line.material.title()}, {(color.name if color else line.color).title()}{lot}",
-                        hsn=hsn,
-                        quantity_m=part.meters,
-                        rate=part.price_per_meter,
-                        gst_rate=rate_for(hsn, on, rates),
-                    )
-                )
+        # The lines the customer's summary priced (domain/bill.py), so the invoice's total is the payable they saw.
+        lines = invoice_lines(order.lines_for_summary, self._vocabulary(), self._gst_rates(), on)
         supplier = Party(
             name=s["name"],
             address_lines=(s["address"],),
@@ -252,6 +236,8 @@ class ApprovalService:
         rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
         rows.append(f"Total with GST: {format_inr(totals.grand_total)}")
+        if order.requests:  # the customer's words about a discount or a delivery date: the owner answers them
+            rows.append("Customer asks: " + "; ".join(f'"{said}"' for said in order.requests))
         balance = Decimal(customer.get("balance_paise", 0)) / 100
         rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
         links = self.links(order.order_id, now)
