@@ -86,9 +86,8 @@ class DynamoConversationStore:
 
     def recent_orders(self, phone: str, limit: int = 10) -> list[dict]:
         """A customer's latest orders, newest first (for "status" and "repeat my last order")."""
-        from chalicelib.adapters.dynamo_models import OrderRecord
-
-        return [dict(r.data) for r in OrderRecord.by_customer.query(phone, scan_index_forward=False, limit=limit)]
+        rows = self._t.OrderRecord.by_customer.query(phone, scan_index_forward=False, limit=limit)
+        return [dict(r.data) for r in rows]
 
     def load_order(self, order_id: str) -> tuple[dict, int] | None:
         from pynamodb.exceptions import DoesNotExist
