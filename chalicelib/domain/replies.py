@@ -351,8 +351,7 @@ def _alternatives_message(order: Order, line: OrderLine, vocabulary: Vocabulary,
 
 
 def _per_meter(rate: str, language: Language, total: str) -> str:
-    per = {"en": "/m", "hinglish": "/meter", "hi": "/मीटर"}[language]
-    return f"{rate}{per} · {total}"
+    return text("per_meter", language, rate=rate, total=total)
 
 
 def bounded_choice(order: Order, vocabulary: Vocabulary) -> OutboundMessage:
@@ -497,7 +496,7 @@ def _about(order: Order, key: str, **parts: str) -> OutboundMessage:
 
 
 def _stop(language: Language) -> str:
-    return "।" if language == "hi" else "."
+    return text("full_stop", language)
 
 
 def _button(choice: Choice, title: str) -> Button:
