@@ -219,7 +219,7 @@ class OpenQuestion:
         if self.slot in ("new_order", "choice"):
             return PendingQuestion(slot="choice", line=number, options=("yes", "no"))
         if self.slot == "quantity" and len(self.options) == 2 and self.options[1] == "":
-            return PendingQuestion(slot="unit", line=number)
+            return PendingQuestion(slot="unit", line=number, options=(self.options[0],))
         if self.slot == "quantity" and len(self.options) == 2:
             return PendingQuestion(slot="choice", line=number, options=tuple(self.options))
         return PendingQuestion(slot=self.slot, line=number)  # type: ignore[arg-type]
