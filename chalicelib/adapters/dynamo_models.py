@@ -204,6 +204,8 @@ class InvoiceRecord(_Base):
     paid_paise = NumberAttribute(null=True)
     credited_paise = NumberAttribute(null=True)
     reversed_at = UnicodeAttribute(null=True)  # 'PAY#…' records: when the payment was reversed
+    returned = JSONAttribute(null=True)  # meters returned so far per invoice line ({"1": "2.50"})
+    credit_notes = NumberAttribute(null=True)  # credit notes issued against the invoice (the returns' guard)
     by_order = InvoicesByOrder()
 
 
@@ -275,7 +277,7 @@ class Tables:
     ``table_name`` maps a short name ('orders') to the real one ('bharatbiz-local-orders'); ``host`` is None in AWS.
     """
 
-    def __init__(self, table_name, region: str, host: str | None):
+    def __init__(self, table_name, region: str, host: str | None, client=None):
         self.host = host
         for model in ALL_MODELS:
             meta = type(
@@ -292,11 +294,17 @@ class Tables:
                 },
             )
             bound = type(model.__name__, (model,), {"Meta": meta, "_connection": None, "__module__": __name__})
+            if client is not None:
+                bound._get_connection().connection._client = client  # builds the connection object; no AWS call
             setattr(self, model.__name__, bound)
 
     @classmethod
-    def for_settings(cls, settings) -> Tables:
-        return cls(settings.table_name, settings.region, settings.aws_endpoint_url)
+    def for_settings(cls, settings, client=None) -> Tables:
+        """With ``client`` (the composition root's DynamoDB client) every model sends through that one client.
+        PynamoDB otherwise builds a botocore session and client per model, about 0.1 s each on a cold Lambda (they
+        made the first message 17x a warm one); it only calls the client's ``_make_api_call``, which any botocore
+        client has."""
+        return cls(settings.table_name, settings.region, settings.aws_endpoint_url, client)
 
     def connection(self):
         """The low-level PynamoDB connection transactions go through (every table shares region and endpoint)."""

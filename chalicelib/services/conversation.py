@@ -31,6 +31,7 @@ from chalicelib.services.ports import (
     GstRatesProvider,
     MessageLogPort,
     MessageSenderPort,
+    MoneyDeskPort,
     OwnerNotifierPort,
     StockViewsPort,
     UnderstandingPort,
@@ -56,6 +57,7 @@ class ConversationService:
         supplier_state_code: str = "",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        money_desk: MoneyDeskPort | None = None,
     ):
         """``gst_rates`` and ``supplier_state_code`` make the summary's GST the invoice's (seed rates and an
         intra-state supply without them)."""
@@ -70,9 +72,19 @@ class ConversationService:
         self._supplier_state_code = supplier_state_code
         self._clock = clock
         self._sleep = sleep
+        self._money_desk = money_desk
 
     # --- entry point -------------------------------------------------------------------------------------------
     def handle(self, message: InboundMessage) -> None:
+        if self._money_desk is not None and self._money_desk.takes(message):
+            # The owner's payment desk, a customer's hisaab / STOP / START: answered apart from the order
+            # conversation (its sends are keyed by the message id, so a redelivery sends nothing twice).
+            if (self._store.handled(message.wamid) or {}).get("delivered"):
+                return
+            self._message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
+            self._money_desk.handle(message)
+            self._store.mark_delivered(message.wamid)
+            return
         store = self._store
         outcome = store.handled(message.wamid)
         if outcome is None:
@@ -206,6 +218,9 @@ class ConversationService:
         if any(isinstance(e, engine.HandOver) for e in result.effects):
             notice = self._owner_notifier.owner_notification(result.order, now)
             replies.append(notice.to_graph_payload())
+            from chalicelib import metrics
+
+            metrics.count(metrics.ORDERS_HANDED_OVER)
         return {
             "replies": replies,
             "source": source,
