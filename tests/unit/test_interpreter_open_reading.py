@@ -356,3 +356,16 @@ def test_which_line_is_answered_by_a_number_an_ordinal_or_a_name():
         context = TWO_LINES.model_copy(update={"pending": PendingQuestion(slot="line")})
         result = interpret(text, VOCABULARY, context)
         assert result.answer is not None and result.answer.line == 2, text
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [("haan", "yes"), ("yes please", "yes"), ("ठीक है", "yes"), ("nahi", "no"), ("no", "no"), ("नहीं", "no")],
+)
+def test_a_yes_no_question_is_answered_only_by_a_plain_yes_or_no(text, choice):
+    assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer.choice == choice
+
+
+@pytest.mark.parametrize("text", ["haan par kal", "ruko", "ok?", "nahi 15 meter"])
+def test_a_hedged_reply_to_a_yes_no_question_is_no_answer(text):
+    assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer is None

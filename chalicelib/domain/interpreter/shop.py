@@ -18,7 +18,7 @@ from chalicelib.domain.interpreter.tokens import Token, prepare, tokenise
 
 
 def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(t.word for t in tokenise(prepare(normalise(phrase))) if not t.word.strip(",;.!:।॥\n&/+?"))
+    return tuple(t.word for t in tokenise(prepare(normalise(phrase))) if t.word.strip(",;.!:।॥\n&/+?"))
 
 
 def _phrases(text: str) -> frozenset[tuple[str, ...]]:
@@ -82,10 +82,12 @@ _TIME = _phrases(
     "kal|parso|parson|aaj|today|tomorrow|day after tomorrow|day after|tonight|next week|this week|is hafte|"
     "agle hafte|hafte|week|monday|tuesday|wednesday|thursday|friday|saturday|sunday|somvar|mangalvar|budhvar|"
     "guruvar|shukravar|shanivar|ravivar|tarikh|tareekh|date|diwali|holi|eid|shaam tak|subah tak|urgent|asap|"
-    "jaldi chahiye|jaldi bhejo|jaldi bhejna|delivery|deliver|dispatch|shipping|courier|transport|डिलीवरी|"
+    "jaldi chahiye|jaldi bhejo|jaldi bhejna|din mein|din me|dino mein|days|din|ghante mein|hafte mein|"
+    "delivery|deliver|dispatch|shipping|courier|transport|डिलीवरी|"
     "कल|परसों|आज|हफ्ते|हफ़्ते|तारीख|तारीख़|दिवाली|होली|सोमवार|मंगलवार|बुधवार|"
     "गुरुवार|शुक्रवार|शनिवार|रविवार|जल्दी चाहिए|जल्दी भेजो"
 )
+_COUNTED_TIME = frozenset(_words("din dino days day ghante hours hafte weeks"))
 _TIME_LEADS = frozenset(_words("by till until before within upto up to latest"))
 _FILLER = _phrases(
     "kya|hai|h|hain|he|ka|ki|ke|ko|me|mein|main|se|aap|aapke|apke|paas|pass|ke paas|mere|mera|meri|my|i|we|you|"
@@ -200,6 +202,8 @@ def take_notes(message: Message) -> tuple[list[Note], list[Token]]:
             while last < len(tokens) and _plain(message, tokens, last):
                 last += 1
             if first > 0 and not tokens[first - 1].sep and words[first - 1] in _TIME_LEADS:
+                first -= 1
+            if first > 0 and words[first - 1].isdigit() and words[first] in _COUNTED_TIME:  # "2 din mein"
                 first -= 1
             span = [t for t in tokens[first:last] if not t.sep]
             if not span:

@@ -13,7 +13,9 @@ T = TypeVar("T")
 
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n"})
+_PUNCTUATION = str.maketrans(
+    {"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n", "×": "x"}  # "10m × 2": a multiplier
+)
 _NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
 _NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+(?=[0-9])")  # "1) 20m blue cotton"
 _BULLET_LINE = re.compile(r"(?m)^[ \t]*[*•][ \t]+")
