@@ -139,6 +139,8 @@ def test_a_material_is_never_lent_backwards():
     [
         ("20m blue cotton, parso tak chahiye", NoteKind.DELIVERY, "parso tak chahiye"),
         ("20m blue cotton by friday", NoteKind.DELIVERY, "by friday"),
+        ("20m blue cotton by 5th dec", NoteKind.DELIVERY, "by 5th dec"),
+        ("20m blue cotton 2 din mein", NoteKind.DELIVERY, "2 din mein"),
         ("20 मीटर नीला सूती कल तक भेजना", NoteKind.DELIVERY, "कल तक भेजना"),
         ("20m blue cotton, thoda discount dena", NoteKind.DISCOUNT, "thoda discount dena"),
     ],
@@ -172,6 +174,9 @@ SHOP = [
     ("parso tak chahiye", Intent.DELIVERY, None),
     ("need it by monday", Intent.DELIVERY, None),
     ("thank you", Intent.THANKS, None),
+    ("thank you so much", Intent.THANKS, None),
+    ("nahi chahiye", Intent.NO, None),
+    ("stock list bhejo", Intent.AVAILABILITY, (None, None)),
     ("bahut shukriya", Intent.THANKS, None),
     ("धन्यवाद", Intent.THANKS, None),
     ("nahi", Intent.NO, None),
