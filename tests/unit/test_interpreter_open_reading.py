@@ -374,3 +374,11 @@ def test_a_yes_no_question_is_answered_only_by_a_plain_yes_or_no(text, choice):
 @pytest.mark.parametrize("text", ["haan par kal", "ruko", "ok?", "nahi 15 meter"])
 def test_a_hedged_reply_to_a_yes_no_question_is_no_answer(text):
     assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer is None
+
+
+@pytest.mark.parametrize("text", ["1-2 cancel", "1/2 cancel"])
+def test_a_half_read_cancel_never_cancels_the_whole_order(text):
+    result = interpret(text, VOCABULARY, ONE_LINE)
+
+    assert all(d.kind is not D.CANCEL_ORDER for d in result.decisions)
+    assert result.intent is not Intent.CANCEL_ORDER
