@@ -116,6 +116,11 @@ def _per_function(resources: dict, name: str) -> None:
             }
         if event.get("Type") == "SQS":
             event["Properties"].setdefault("ScalingConfig", {"MaximumConcurrency": 2})
+            queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+            if queue in resources[name].get("DependsOn", []):  # the reference orders them already
+                resources[name]["DependsOn"].remove(queue)
+                if not resources[name]["DependsOn"]:
+                    del resources[name]["DependsOn"]
             consumed.append(event["Properties"]["Queue"])
     role = resources.get(properties["Role"]["Fn::GetAtt"][0]) if isinstance(properties.get("Role"), dict) else None
     if role and all(p["PolicyName"].endswith("RolePolicy") for p in role["Properties"]["Policies"]):
