@@ -30,8 +30,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
+from chalicelib.domain.errors import BadRequest, DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
 from chalicelib.domain.money import from_paise, to_paise
+from chalicelib.domain.order import OrderState
 from chalicelib.services.ports import (
     ConversationStorePort,
     CreditCheckPort,
@@ -44,6 +45,7 @@ from chalicelib.services.ports import (
 )
 
 MAX_ATTEMPTS = 8
+DECIDED = {"approve": OrderState.ORDER_COMPLETED, "reject": OrderState.ORDER_REJECTED}
 PREFIX = "BB"
 
 
@@ -126,7 +128,7 @@ class ApprovalService:
     def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
         """Queue the owner's decision; the approvals worker executes it exactly once."""
         if action not in ("approve", "reject"):
-            raise ValueError(action)
+            raise BadRequest(f"the action is approve or reject, not {action!r}")
         self._load(order_id)  # NotFound early, so the owner hears it now rather than never
         self._queue.send(
             {
@@ -144,11 +146,11 @@ class ApprovalService:
         order_id, action = command["order_id"], command["action"]
         for attempt in range(MAX_ATTEMPTS):
             order, data, version = self._load(order_id)
-            done = {"approve": "ORDER_COMPLETED", "reject": "ORDER_REJECTED"}[action]
-            if order.state.value == done:
+            done = DECIDED[action]
+            if order.state == done:
                 self._after_commit(order_id)
                 return "already"
-            if order.state.value != "WAITING_OWNER_CONFIRMATION":
+            if order.state != OrderState.WAITING_OWNER_CONFIRMATION:
                 self._tell_owner_refused(order, action)
                 return "refused"
             try:
@@ -228,7 +230,7 @@ class ApprovalService:
         decision = data.get("decision") or {}
         for index, payload in enumerate(decision.get("replies", [])):
             self._send_payload(payload, f"decided#{order_id}#{index}")
-        if order.state.value == "ORDER_COMPLETED":
+        if order.state == OrderState.ORDER_COMPLETED:
             number = data["invoice"]["number"]
             key = self._invoices.ensure_pdf(number, self._render)
             link = self._invoices.link(key, self._settings.invoice_url_ttl_seconds)
@@ -252,7 +254,7 @@ class ApprovalService:
                 ),
                 f"owner-decided#{order_id}",
             )
-        elif order.state.value == "ORDER_REJECTED":
+        elif order.state == OrderState.ORDER_REJECTED:
             self._send(
                 OutboundMessage(
                     to=self._settings.owner_phone,
