@@ -25,6 +25,7 @@ app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
 app.register_blueprint(owner_accounts)
+app.api.binary_types.append("application/pdf")  # the owner's statement PDF
 
 
 @app.middleware("http")
@@ -39,6 +40,17 @@ def refuse_without_settings(event, get_response):
         settings.cache_clear()  # read again next time: configuring the stage is enough, no redeploy
         return Response(body={"ok": False, "error": "settings missing", "missing": missing}, status_code=503)
     return get_response(event)
+
+
+@app.middleware("all")
+def flush_metrics(event, get_response):
+    """Every invocation (request, queue batch, schedule) publishes the metrics it counted, once, at its end."""
+    try:
+        return get_response(event)
+    finally:
+        from chalicelib import metrics
+
+        metrics.flush()
 
 
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
@@ -66,7 +78,7 @@ def expire_idle_orders(event):
 def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
-    return container().reminders.send_due_reminders()
+    return container().staged_reminders.send_due_reminders()
 
 
 # The SQS workers' Lambdas build their container during init (not on their first record); the API's stays lean.

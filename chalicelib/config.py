@@ -44,7 +44,7 @@ REQUIRED = (
     "SUPPLIER_STATE",
     "SUPPLIER_STATE_CODE",
 )
-OPTIONAL = ("SUPPLIER_PHONE", "SUPPLIER_UPI_VPA", "GEMINI_API_KEY")
+OPTIONAL = ("SUPPLIER_PHONE", "SUPPLIER_UPI_VPA", "CREDIT_DAYS", "GEMINI_API_KEY")
 # The demo shop of the local stage: never on an invoice outside it.
 DEMO_SUPPLIER = {
     "name": "Bharat Textiles (demo)",
@@ -213,7 +213,7 @@ def load_settings(values: dict | None = None) -> Settings:
         processed_message_ttl_days=int(_env("PROCESSED_MESSAGE_TTL_DAYS", "14")),
         invoice_url_ttl_seconds=int(_env("INVOICE_URL_TTL_SECONDS", str(7 * 24 * 3600))),
         credit_days=int(_env("CREDIT_DAYS", "30")),
-        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA"),
+        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA", "bharattextiles.demo@upi" if local else None),
         supplier={
             "name": shop("SUPPLIER_NAME", "name"),
             "address": shop("SUPPLIER_ADDRESS", "address"),
@@ -221,7 +221,6 @@ def load_settings(values: dict | None = None) -> Settings:
             "state": shop("SUPPLIER_STATE", "state"),
             "state_code": shop("SUPPLIER_STATE_CODE", "state_code"),
             "phone": shop("SUPPLIER_PHONE", "phone"),
-            "upi_vpa": _env("SUPPLIER_UPI_VPA", "") or "",
         },
         settings_path=_env("SETTINGS_PATH"),
         invoice_bucket_name=_env("INVOICE_BUCKET"),

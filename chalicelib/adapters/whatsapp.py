@@ -349,6 +349,10 @@ class WhatsAppClient:
             raise
         except WhatsAppError as exc:
             logger.warning("whatsapp: x %s %s failed: %s (key %s)", who, kind, exc, idempotency_key)
+            if exc.code is not None:  # Meta answered with a refusal code (not a connection problem)
+                from chalicelib import metrics
+
+                metrics.count(metrics.SENDS_REFUSED)
             self._outbox.mark_failed(idempotency_key, exc.code, exc.message)
             raise
         self._outbox.mark_sent(idempotency_key, wamid)

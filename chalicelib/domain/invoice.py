@@ -249,6 +249,13 @@ class Invoice:
     lines: tuple[InvoiceLine, ...]
     place_of_supply: State | None = None  # defaults to the recipient's state
     due_date: dt.date | None = None  # invoice date + the customer's credit days (printed; ageing counts from it)
+    # A credit note (section 34 CGST Act) cites the invoice it corrects: its number and date (Rule 53(1A)).
+    original_number: str | None = None
+    original_date: dt.date | None = None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.original_number is not None
 
     def __post_init__(self) -> None:
         validate_invoice_number(self.number)
@@ -273,14 +280,22 @@ class Invoice:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (Decimals and dates as strings) for storage; totals are recomputed, never stored."""
-        return {
-            "number": self.number,
-            "date": self.date.isoformat(),
-            "supplier": self.supplier.to_dict(),
-            "recipient": self.recipient.to_dict(),
-            "place_of_supply": {"name": self.supply_state.name, "code": self.supply_state.code},
-            "lines": [line.to_dict() for line in self.lines],
-        } | ({"due_date": self.due_date.isoformat()} if self.due_date else {})
+        return (
+            {
+                "number": self.number,
+                "date": self.date.isoformat(),
+                "supplier": self.supplier.to_dict(),
+                "recipient": self.recipient.to_dict(),
+                "place_of_supply": {"name": self.supply_state.name, "code": self.supply_state.code},
+                "lines": [line.to_dict() for line in self.lines],
+            }
+            | ({"due_date": self.due_date.isoformat()} if self.due_date else {})
+            | (
+                {"original_number": self.original_number, "original_date": self.original_date.isoformat()}
+                if self.original_number and self.original_date
+                else {}
+            )
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Invoice:
@@ -293,6 +308,8 @@ class Invoice:
             place_of_supply=State(place["name"], place["code"]) if place else None,
             lines=tuple(InvoiceLine.from_dict(line) for line in data["lines"]),
             due_date=dt.date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
+            original_number=data.get("original_number"),
+            original_date=dt.date.fromisoformat(data["original_date"]) if data.get("original_date") else None,
         )
 
 
@@ -417,3 +434,53 @@ def amount_in_words(amount: Decimal) -> str:
     if paise:
         text += f" and {_below_hundred(paise)} {'Paisa' if paise == 1 else 'Paise'}"
     return text + " Only"
+
+
+def draft_invoice(
+    order,
+    customer: dict,
+    *,
+    supplier: dict,
+    vocabulary,
+    rates: list,
+    on: dt.date,
+    credit_days: int,
+    number: str = "DRAFT",
+) -> Invoice:
+    """The invoice ``order`` gets: one line per batch taken (so each dye lot shows), GST by the material's HSN on
+    ``on``, the shop as ``supplier``, the customer as recipient (a walk-in WhatsApp customer with no GSTIN or state on
+    file is taken to be local: intra-state), due after the customer's credit days, else ``credit_days``."""
+    from chalicelib.domain.gst import rate_for
+
+    lines = []
+    for line in order.lines_for_summary:
+        material = vocabulary.material(line.material)
+        color = vocabulary.color(line.color)
+        hsn = (material.hsn if material else None) or "5208"
+        for part in line.allocation.parts:
+            lot = f", dye lot {part.dye_lot}" if part.dye_lot else ""
+            lines.append(
+                InvoiceLine(
+                    description=f"{line.material.title()}, {(color.name if color else line.color).title()}{lot}",
+                    hsn=hsn,
+                    quantity_m=part.meters,
+                    rate=part.price_per_meter,
+                    gst_rate=rate_for(hsn, on, rates),
+                )
+            )
+    shop = Party(
+        name=supplier["name"],
+        address_lines=(supplier["address"],),
+        gstin=supplier["gstin"],
+        state_code=supplier["state_code"],
+        phone=supplier.get("phone", ""),
+    )
+    recipient = Party(
+        name=customer.get("name") or order.customer_name or order.customer_phone,
+        gstin=customer.get("gstin"),
+        state_code=customer.get("state_code") or (None if customer.get("gstin") else supplier["state_code"]) or "",
+        phone=order.customer_phone,
+    )
+    days = customer.get("credit_days")
+    due = on + dt.timedelta(days=credit_days if days is None else int(days))
+    return Invoice(number=number, date=on, supplier=shop, recipient=recipient, lines=tuple(lines), due_date=due)

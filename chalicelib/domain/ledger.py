@@ -25,7 +25,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from chalicelib.domain.money import PAISE, format_inr, rupees
+from chalicelib.domain.errors import BadRequest
+from chalicelib.domain.money import PAISE, format_inr, from_paise, rupees, to_paise
 
 MODES = ("upi", "cash", "cheque", "neft", "other")
 # ₹1 crore: a single payment above this at a cloth shop is a typo (an extra zero), not a payment.
@@ -44,11 +45,11 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
-class InvalidAmount(ValueError):
+class InvalidAmount(BadRequest):
     """An amount that is not a positive number of rupees with at most two decimals, or absurdly large."""
 
 
-class InvalidPayment(ValueError):
+class InvalidPayment(BadRequest):
     """A payment the owner must correct (unknown mode, missing reference, a date in the future, …)."""
 
 
@@ -70,14 +71,6 @@ def parse_amount(value: object, *, limit: Decimal = MAX_AMOUNT) -> Decimal:
     if amount > limit:
         raise InvalidAmount(f"amount {value!r} is more than {format_inr(limit)}: is there an extra zero?")
     return rupees(amount)
-
-
-def to_paise(amount: Decimal) -> int:
-    return int(rupees(amount) * 100)
-
-
-def from_paise(paise: int) -> Decimal:
-    return (Decimal(int(paise)) / 100).quantize(PAISE)
 
 
 def due_date(issued_on: dt.date, credit_days: int | None) -> dt.date:
@@ -237,6 +230,7 @@ class Account:
     credit_limit_paise: int | None = None
     credit_days: int | None = None
     reminders_off: bool = False
+    reminders_undeliverable: str | None = None
     last_payment_on: dt.date | None = None
     last_inbound_at: str | None = None
     invoices: tuple[InvoiceState, ...] = ()
@@ -334,3 +328,39 @@ def credit_warnings(account: Account, order_total_paise: int, today: dt.date) ->
             f"invoice{'s' if len(overdue) > 1 else ''}, oldest {worst.number} {worst.days_overdue(today)} days late"
         )
     return warnings
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    """Everything a statement PDF shows: who, the period, opening balance, entries with running balance, closing
+    balance, the open invoices and (with a UPI id) the link to pay what is owed."""
+
+    supplier: object  # invoice.Party
+    customer_name: str
+    customer_phone: str
+    issued_on: dt.date
+    statement: Statement
+    open_invoices: tuple[InvoiceState, ...] = ()
+    upi: str | None = None
+
+    @property
+    def number(self) -> str:
+        return f"SOA-{self.customer_phone[-4:]}-{self.issued_on:%Y%m%d}"
+
+
+def describe_entry(entry: Entry) -> str:
+    """The owner's English name of a ledger entry on a statement."""
+    names = {
+        "invoice": "Invoice {r}",
+        "payment": "Payment received {r}",
+        "reversal": "Payment reversed {r}",
+        "credit_note": "Credit note {r}",
+    }
+    text = names.get(entry.kind, "{r}").format(r=entry.reference)
+    detail = entry.detail or {}
+    if entry.kind == "payment" and detail.get("mode"):
+        text += f" ({detail['mode'].upper()} {detail.get('reference', '')})".rstrip()
+        text = text.replace(" )", ")")
+    if entry.kind == "credit_note" and detail.get("invoice"):
+        text += f" against {detail['invoice']}"
+    return text

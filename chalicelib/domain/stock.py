@@ -53,6 +53,7 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import groupby
 
+from chalicelib.domain.errors import OutOfStock
 from chalicelib.domain.money import CENTIMETER, PAISE, meters, rupees
 
 UNIT_METERS = "m"
@@ -75,14 +76,6 @@ class LineBelowMinimumCut(ValueError):
         super().__init__(f"the shop cuts at least {minimum} m; {requested} m was asked")
         self.requested = requested
         self.minimum = minimum
-
-
-class OutOfStock(Exception):
-    """A batch no longer holds what an allocation part takes (another order got there first)."""
-
-    def __init__(self, batch_id: str):
-        super().__init__(f"batch {batch_id} no longer has the stock this allocation takes")
-        self.batch_id = batch_id
 
 
 @dataclass(frozen=True)
@@ -521,7 +514,7 @@ def apply_change(batch: Batch, change: StockChange) -> Batch:
     if change.batch_id != batch.batch_id:
         raise ValueError(f"change for batch {change.batch_id} applied to batch {batch.batch_id}")
     if batch.rolls < change.requires_rolls or batch.loose_meters < change.requires_loose:
-        raise OutOfStock(batch.batch_id)
+        raise OutOfStock(f"batch {batch.batch_id} no longer has the stock this allocation takes", (batch.batch_id,))
     return dataclasses.replace(
         batch,
         rolls=batch.rolls + change.rolls_delta,

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from devstack.client import http
 from tests.e2e import approval_helpers as h
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +77,63 @@ def test_the_owners_notification_says_prominently_when_an_order_crosses_the_cred
     lines = h.owner_notification(client, order_id).splitlines()
     assert lines[1].startswith("⚠️ OVER CREDIT LIMIT: balance ₹1,050.00 + this order ₹1,050.00 = ₹2,100.00")
     assert "(over by ₹600.00)" in lines[1]
+
+
+def test_a_customers_hisaab_returns_balance_open_invoices_and_a_statement_pdf(client, aws, phone):
+    invoice = approved_invoice(client, aws, phone)
+    replies = client.send(phone, "hisaab")
+    texts = [h.text_of(r) for r in replies]
+    assert any(invoice["number"] in t and f"₹{Decimal(invoice['grand_total']):,.2f}" in t for t in texts), texts
+    [document] = [r["payload"]["document"] for r in replies if r["payload"]["type"] == "document"]
+    status, pdf = http("GET", document["link"])
+    assert status == 200 and pdf.startswith(b"%PDF-")
+    assert h.customer(phone)["active_order_id"] is None  # no order was started by it
+
+
+def test_the_owner_records_a_payment_from_whatsapp_only_after_confirm(client, aws, phone):
+    approved_invoice(client, aws, phone)  # ₹1,050
+    owner = client.info["owner_phone"]
+    [shown] = client.send(owner, f"paid {phone[2:]} 300 upi T{phone[-5:]}")
+    buttons = shown["payload"]["interactive"]["action"]["buttons"]
+    assert [b["reply"]["title"] for b in buttons] == ["Confirm", "Cancel"]
+    assert Decimal(h.owner_api(client, "GET", f"/owner/customers/{phone}")[1]["balance"]) == 1050
+    [done] = client.tap(owner, buttons[0]["reply"]["id"])
+    assert h.text_of(done).startswith("✅ Recorded: ₹300.00")
+    assert Decimal(h.owner_api(client, "GET", f"/owner/customers/{phone}")[1]["balance"]) == 750
+
+
+def test_the_owner_fetches_a_statement_pdf_for_a_period(client, aws, phone):
+    approved_invoice(client, aws, phone)
+    headers = {"Authorization": f"Bearer {client.info['owner_api_key']}", "Accept": "application/pdf"}
+    url = f"{client.info['app_url']}/owner/customers/{phone}/statement.pdf?from=2026-01-01"
+    status, pdf = http("GET", url, None, headers)
+    assert status == 200 and pdf.startswith(b"%PDF-")
+    status, _ = http("GET", url.replace("2026-01-01", "yesterday"), None, headers)
+    assert status == 400
+
+
+def test_a_return_of_part_of_a_line_makes_a_credit_note_puts_meters_back_in_the_lot_and_lowers_the_balance(
+    client, aws, phone
+):
+    batch = h.private_batch(rolls=1, meters_per_roll="30", loose="0", price="100.00")
+    order_id = h.confirmed_order(client, phone, batch.order_text("10"))
+    assert h.owner_api(client, "POST", f"/owner/orders/{order_id}/approve")[0] == 202
+    h.drain(aws)
+    invoice = h.wait_for(lambda: h.order(order_id).get("invoice"), what="the invoice")
+    loose_before = h.shelf(batch.batch_id).loose
+
+    path = f"/owner/invoices/{invoice['number'].replace('/', '-')}/returns"
+    status, note = h.owner_api(client, "POST", path, {"lines": [{"line": 1, "meters": "2.5"}]})
+    assert status == 201, note
+    assert note["credit_note"].startswith("CN/") and note["against"]["number"] == invoice["number"]
+    assert note["amount"] == "263.00"  # 2.5 m × ₹100 + 5% GST = ₹262.50, rounded
+    assert h.shelf(batch.batch_id).loose == loose_before + Decimal("2.5")  # back in its own batch and dye lot
+    assert Decimal(h.owner_api(client, "GET", f"/owner/customers/{phone}")[1]["balance"]) == Decimal("787")
+    document = h.wait_for(
+        lambda: [d for d in h.documents_to(client, phone) if d["filename"].startswith("CN-")], what="credit note"
+    )[0]
+    status, pdf = http("GET", document["link"])
+    assert status == 200 and pdf.startswith(b"%PDF-")
+
+    status, refused = h.owner_api(client, "POST", path, {"lines": [{"line": 1, "meters": "8"}]})
+    assert status == 400 and "not yet returned" in refused["error"]

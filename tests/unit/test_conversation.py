@@ -977,7 +977,7 @@ _action = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(deadline=None)
 @given(opening=st.sampled_from(_OPENING), actions=st.lists(_action, max_size=10), empties=st.booleans())
 def test_whatever_the_customer_does_the_order_stays_sound(opening, actions, empties):
     shelf = shop_shelf()

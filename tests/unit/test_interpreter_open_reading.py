@@ -7,8 +7,17 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.domain.catalogue import Vocabulary
-from chalicelib.domain.interpretation import Intent, Interpretation, NoteKind, Unfamiliar
-from chalicelib.domain.interpreter import interpret
+from chalicelib.domain.interpretation import (
+    Context,
+    ContextLine,
+    CustomerDecision,
+    Intent,
+    Interpretation,
+    NoteKind,
+    PendingQuestion,
+    Unfamiliar,
+)
+from chalicelib.domain.interpreter import interpret, read_answer
 
 VOCABULARY = Vocabulary.from_seed()
 
@@ -198,3 +207,165 @@ def test_a_rate_question_about_a_cloth_the_shop_lacks_keeps_the_word():
 
     assert result.intent is Intent.RATE
     assert result.subject is not None and result.subject.unfamiliar == (Unfamiliar(slot="material", word="tweed"),)
+
+
+# --- relative and referential edits ------------------------------------------------------------------------------
+
+ONE_LINE = Context(
+    state="negotiating", lines=(ContextLine(number=1, color="blue", material="cotton", quantity=Decimal(20)),)
+)
+TWO_LINES = Context(
+    state="confirming",
+    lines=(
+        ContextLine(number=1, color="blue", material="cotton", quantity=Decimal(20)),
+        ContextLine(number=2, color="red", material="polyester", quantity=Decimal(6)),
+    ),
+)
+D = CustomerDecision
+
+DELTAS = [
+    ("5 meter aur jodo", ONE_LINE, D.ADD_QUANTITY, "1", "5"),
+    ("add 5 meters more", ONE_LINE, D.ADD_QUANTITY, "1", "5"),
+    ("10 meter aur", ONE_LINE, D.ADD_QUANTITY, "1", "10"),
+    ("2 kam kar do", ONE_LINE, D.REDUCE_QUANTITY, "1", "2"),
+    ("red 2 meter kam", TWO_LINES, D.REDUCE_QUANTITY, "2", "2"),
+    ("item 2 mein 3 meter aur", TWO_LINES, D.ADD_QUANTITY, "2", "3"),
+    ("5 मीटर और जोड़ो", ONE_LINE, D.ADD_QUANTITY, "1", "5"),
+    ("1 ko 25 m", TWO_LINES, D.EDIT_ITEM, "1", "25"),
+]
+
+
+@pytest.mark.parametrize(("text", "context", "kind", "target", "quantity"), DELTAS, ids=ids(DELTAS))
+def test_adding_to_or_taking_from_a_line_is_a_change_by_that_much_not_a_new_quantity(
+    text, context, kind, target, quantity
+):
+    result = interpret(text, VOCABULARY, context)
+
+    assert [(d.kind, d.target, d.quantity) for d in result.decisions] == [(kind, target, Decimal(quantity))]
+
+
+def test_a_change_by_an_amount_asks_which_line_when_several_could_be_meant():
+    result = interpret("5 meter aur jodo", VOCABULARY, TWO_LINES)
+
+    assert result.decisions == []
+    assert result.questions == ["Kis item mein 5 meter aur?"]
+
+
+COPIES = [
+    ("same in green", ONE_LINE, D.ADD_ITEM, None, ("green", "cotton", "20")),
+    ("wahi maroon mein bhi", ONE_LINE, D.ADD_ITEM, None, ("maroon", "cotton", "20")),
+    ("red bhi 5m", ONE_LINE, D.ADD_ITEM, None, ("red", "cotton", "5")),
+    ("same polyester in black too", TWO_LINES, D.ADD_ITEM, None, ("black", "polyester", "6")),
+    ("cotton ki jagah rayon", TWO_LINES, D.REPLACE_ITEM, "1", ("blue", "rayon", "20")),
+    ("rayon instead of cotton", ONE_LINE, D.REPLACE_ITEM, "1", ("blue", "rayon", "20")),
+    ("change red to green", TWO_LINES, D.REPLACE_ITEM, "2", ("green", "polyester", "6")),
+    ("लाल की जगह हरा", TWO_LINES, D.REPLACE_ITEM, "2", ("green", "polyester", "6")),
+    ("polyester ki jagah cotton", TWO_LINES, D.REPLACE_ITEM, "2", ("red", "cotton", "6")),
+    ("replace cotton with silk", TWO_LINES, D.REPLACE_ITEM, "1", ("blue", "silk", "20")),
+    ("black kar do", ONE_LINE, D.REPLACE_ITEM, "1", ("black", "cotton", "20")),
+    ("aur 5 meter blue cotton", ONE_LINE, D.ADD_ITEM, None, ("blue", "cotton", "5")),
+]
+
+
+@pytest.mark.parametrize(("text", "context", "kind", "target", "item"), COPIES, ids=ids(COPIES))
+def test_a_line_is_copied_or_changed_by_naming_the_new_colour_or_material(text, context, kind, target, item):
+    result = interpret(text, VOCABULARY, context)
+
+    (decision,) = result.decisions
+    assert (decision.kind, decision.target) == (kind, target)
+    assert decision.item is not None
+    assert (decision.item.color, decision.item.material, decision.item.quantity) == (*item[:2], Decimal(item[2]))
+
+
+def test_replacing_what_no_line_has_asks_instead_of_turning_the_sentence_around():
+    result = interpret("polyester ki jagah cotton", VOCABULARY, ONE_LINE)
+
+    assert result.decisions == []
+    assert result.questions == ["Order mein polyester nahi hai. Kaunsa item?"]
+
+
+def test_naming_a_line_by_its_colour_with_a_quantity_is_an_edit_not_a_new_colour():
+    result = interpret("make the blue one 30m", VOCABULARY, ONE_LINE)
+
+    assert [(d.kind, d.target, d.quantity) for d in result.decisions] == [(D.EDIT_ITEM, "1", Decimal(30))]
+
+
+def test_a_copy_asks_which_line_when_several_could_be_meant():
+    result = interpret("same in green", VOCABULARY, TWO_LINES)
+
+    assert result.decisions == []
+    assert result.questions == ["Which item do you mean: 1 (blue cotton), 2 (red polyester)?"]
+
+
+# --- answers to the pending question -----------------------------------------------------------------------------
+
+
+def pending(slot: str, *options: str) -> Context:
+    return ONE_LINE.model_copy(update={"pending": PendingQuestion(slot=slot, line=1, options=options)})
+
+
+ANSWERS = [
+    ("green", "color", (), {"color": "green"}),
+    ("hara", "color", (), {"color": "green"}),
+    ("गहरा हरा", "color", (), {"color": "dark green"}),
+    ("green 20m", "color", (), {"color": "green", "quantity": Decimal(20), "unit": "m"}),
+    ("teal", "color", (), {"unfamiliar": (Unfamiliar(slot="color", word="teal"),)}),
+    ("silk", "material", (), {"material": "silk"}),
+    ("suti wala", "material", (), {"material": "cotton"}),
+    ("tweed", "material", (), {"unfamiliar": (Unfamiliar(slot="material", word="tweed"),)}),
+    ("coton", "material", (), {"unfamiliar": (Unfamiliar(slot="material", word="coton", suggestion="cotton"),)}),
+    ("20", "quantity", (), {"quantity": Decimal(20), "unit": "m"}),
+    ("bees meter", "quantity", (), {"quantity": Decimal(20), "unit": "m"}),
+    ("2 than", "quantity", (), {"quantity": Decimal(2), "unit": "roll"}),
+    ("gaj", "unit", ("10",), {"quantity": Decimal("9.14"), "unit": "m"}),
+    ("than", "unit", (), {"unit": "roll"}),
+    ("20", "choice", ("15", "20"), {"choice": "20"}),
+    ("pehla", "choice", ("15", "20"), {"choice": "15"}),
+    ("red wala", "choice", ("blue cotton", "red silk"), {"choice": "red silk"}),
+]
+
+
+@pytest.mark.parametrize(("text", "slot", "options", "expected"), ANSWERS, ids=ids(ANSWERS))
+def test_a_bare_answer_fills_the_slot_the_bot_asked_about(text, slot, options, expected):
+    result = interpret(text, VOCABULARY, pending(slot, *options))
+
+    assert result.intent is Intent.ANSWER
+    assert result.answer is not None and result.answer.slot == slot
+    assert {key: getattr(result.answer, key) for key in expected} == expected
+    assert read_answer(text, VOCABULARY, PendingQuestion(slot=slot, line=1, options=options), ONE_LINE) == result.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "intent"),
+    [
+        ("cancel", "color", Intent.CANCEL_ORDER),
+        ("silk ka rate?", "material", Intent.RATE),
+        ("10m red silk", "color", Intent.DECISIONS),
+        ("parso tak chahiye", "color", Intent.DELIVERY),
+    ],
+)
+def test_a_message_that_is_no_answer_is_read_as_itself(text, slot, intent):
+    result = interpret(text, VOCABULARY, pending(slot))
+
+    assert result.intent is intent
+    assert result.answer is None
+
+
+def test_which_line_is_answered_by_a_number_an_ordinal_or_a_name():
+    for text in ("2", "dusra", "red wala"):
+        context = TWO_LINES.model_copy(update={"pending": PendingQuestion(slot="line")})
+        result = interpret(text, VOCABULARY, context)
+        assert result.answer is not None and result.answer.line == 2, text
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [("haan", "yes"), ("yes please", "yes"), ("ठीक है", "yes"), ("nahi", "no"), ("no", "no"), ("नहीं", "no")],
+)
+def test_a_yes_no_question_is_answered_only_by_a_plain_yes_or_no(text, choice):
+    assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer.choice == choice
+
+
+@pytest.mark.parametrize("text", ["haan par kal", "ruko", "ok?", "nahi 15 meter"])
+def test_a_hedged_reply_to_a_yes_no_question_is_no_answer(text):
+    assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer is None

@@ -5,6 +5,8 @@
 - ``tokens``: text to tokens (offsets kept), separators, longest-match phrase tables;
 - ``lexicon``: cue words besides the catalogue, the compiled catalogue vocabulary, language detection;
 - ``numbers`` and ``quantities``: number words in three scripts, a number with its unit;
+- ``answers``: a message as the answer to the pending question (``read_answer``);
+- ``shop``: shop questions and small talk (rate, availability, repeat order, ...), notes beside items;
 - ``consent``: whether a reply to the final summary is an explicit yes (``classify_consent``);
 - ``questions``: what is asked back, in the customer's language;
 - ``message``: the message being read and the reading so far;
@@ -19,6 +21,7 @@ from dataclasses import replace
 
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.interpretation import Context, CustomerDecision, Intent, Interpretation, Note, NoteKind
+from chalicelib.domain.interpreter.answers import answer_of, read_answer
 from chalicelib.domain.interpreter.commands import read_command
 from chalicelib.domain.interpreter.consent import classify_consent, consent_of
 from chalicelib.domain.interpreter.lexicon import Lexicon, detect_language, language_of
@@ -28,7 +31,7 @@ from chalicelib.domain.interpreter.reply_reading import read_replies
 from chalicelib.domain.interpreter.shop import read_shop_question, read_small_talk, take_notes
 from chalicelib.domain.interpreter.tokens import prepare, split, tokenise
 
-__all__ = ["classify_consent", "detect_language", "interpret"]
+__all__ = ["classify_consent", "detect_language", "interpret", "read_answer"]
 
 
 def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None) -> Interpretation:
@@ -49,6 +52,11 @@ def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None)
     command = read_command(message)
     if command is not None:
         return command.model_copy(update={"consent": consent})
+    if context.pending is not None:
+        answer = answer_of(message, context.pending, context)
+        if answer is not None:
+            reading = result_of(message, Intent.ANSWER, Reading())
+            return reading.model_copy(update={"consent": consent, "answer": answer})
     notes, rest = take_notes(message)
     reading = _read(replace(message, tokens=rest), context, notes)
     return reading.model_copy(update={"consent": consent, "notes": [*reading.notes, *notes]})
@@ -83,7 +91,15 @@ def _nothing_read(message: Message, reading: Reading, notes: list[Note]) -> Inte
     return talk if talk is not None else result_of(message, Intent.UNKNOWN, reading)
 
 
-_CHANGES = frozenset({CustomerDecision.EDIT_ITEM, CustomerDecision.ADD_ITEM})  # need an order on the table
+_CHANGES = frozenset(  # need an order on the table
+    {
+        CustomerDecision.EDIT_ITEM,
+        CustomerDecision.ADD_ITEM,
+        CustomerDecision.ADD_QUANTITY,
+        CustomerDecision.REDUCE_QUANTITY,
+        CustomerDecision.REPLACE_ITEM,
+    }
+)
 
 
 def _replies_intent(reading: Reading) -> Intent:

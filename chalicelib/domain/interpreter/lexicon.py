@@ -30,6 +30,10 @@ class Cue(Enum):
     ADD = "add"
     REST = "rest"  # "baaki": the lines not named elsewhere
     REF = "ref"  # "item", "no", "#": the number after is a line number
+    MORE = "more"  # "5 meter aur jodo", "add 5 meters more": the quantity is added to the line
+    LESS = "less"  # "2 kam kar do": the quantity is taken off the line
+    SAME = "same"  # "same in green", "wahi maroon mein bhi": a copy of a line in another colour or material
+    INSTEAD = "instead"  # "cotton ki jagah rayon": one colour or material for another
 
 
 _FILLER = (
@@ -78,7 +82,23 @@ _EDIT = (
     "kar do|kardo|karo|kar dijiye|make it|make|change|change to|change it to|badal|badlo|badal do|instead|"
     "only|sirf|bas|hi|कर दो|करो|कर दीजिए|बदल|बदलो|बदल दो|सिर्फ|सिर्फ़"
 )
-_ADD = "add|add karo|also|plus|extra|bhi|aur bhi|जोड़ो|जोड़|जोड़ दो|भी"
+_ADD = "add|add karo|also|too|as well|plus|extra|bhi|aur bhi|जोड़ो|जोड़|जोड़ दो|भी"
+_MORE = (
+    "more|add more|zyada|jyada|zada|badha|badhao|badha do|badhado|badha dijiye|increase|increase by|jodo|jod do|"
+    "jod dena|jodna|jod dijiye|ज़्यादा|ज्यादा|बढ़ा|बढ़ाओ|बढ़ा दो|जोड़ दीजिए"
+)
+_LESS = (
+    "less|kam|kam karo|kam kar do|kam kardo|kam kijiye|kam kar dijiye|ghata|ghatao|ghata do|ghatado|reduce|"
+    "reduce by|minus|cut|कम|कम करो|कम कर दो|कम कीजिए|घटा|घटाओ|घटा दो"
+)
+_SAME = (
+    "same|same wala|same one|wahi|vahi|wohi|woh hi|yahi|yehi|isi|usi|isi ka|same to same|ditto|वही|यही|ऐसा ही|"
+    "वैसा ही|इसी|उसी"
+)
+_INSTEAD = (
+    "instead|instead of|in place of|jagah|ki jagah|ke jagah|ke badle|ki bajaye|ke bajaye|ke bajay|replace|"
+    "replace with|badle|की जगह|के बदले|के बजाय|बदले"
+)
 _REST = "baaki|baki|bachi|bacha|rest|the rest|remaining|others|baaki sab|बाकी|बाक़ी|बाकी सब"
 _REF = "item|items|line|no|number|num|#|नंबर|आइटम"
 
@@ -89,7 +109,8 @@ ORDER_CUES: Phrases[Cue] = phrases(
 DECISION_CUES: Phrases[Cue] = phrases(
     (_FILLER + "|" + _EACH, Cue.FILLER), (_NEGATION, Cue.NEGATION), (_EDIT, Cue.EDIT), (_ADD, Cue.ADD),
     (_ACCEPT, Cue.ACCEPT), (_CONFIRM, Cue.CONFIRM), (_ALTERNATIVE, Cue.ALTERNATIVE), (_REST, Cue.REST),
-    (_CANCEL, Cue.CANCEL), (_REMOVE, Cue.REMOVE), (_REF, Cue.REF),
+    (_CANCEL, Cue.CANCEL), (_REMOVE, Cue.REMOVE), (_REF, Cue.REF), (_MORE, Cue.MORE), (_LESS, Cue.LESS),
+    (_SAME, Cue.SAME), (_INSTEAD, Cue.INSTEAD),
 )  # fmt: skip
 KIND_CUES = frozenset({Cue.CANCEL, Cue.REMOVE, Cue.NEGATION, Cue.ACCEPT, Cue.CONFIRM, Cue.ALTERNATIVE})
 
@@ -176,10 +197,12 @@ _COMMON_WORDS = (
     "daam kitna kitne kaise kya kyun haan nahi ok yes no kam more less jodo kar karo dena lena wala wali wale sath "
     "saath mal maal piece pcs than thaan gaj roll rolls meter metre also only sirf bas pura poora hi total stock "
     "lot dye design print plain new old nayi naya same sale sell buy need want send deliver delivery by till ki ka "
-    "ke liye hoga hogi hoge milega milegi chahiye sahi galat bill gst tax paid payment cash upi"
+    "ke liye hoga hogi hoge milega milegi chahiye sahi galat bill gst tax paid payment cash upi pichla pichli pichle "
+    "pichhla pichhli pichhle jaisa jaise baar bar time last previous repeat dobara dubara paisa paise"
 )
 _KNOWN_WORDS = frozenset(
-    w for group in (_FILLER, _EACH, _NEGATION, _CANCEL, _REMOVE, _ACCEPT, _CONFIRM, _ALTERNATIVE, _EDIT, _ADD, _REST)
+    w for group in (_FILLER, _EACH, _NEGATION, _CANCEL, _REMOVE, _ACCEPT, _CONFIRM, _ALTERNATIVE, _EDIT, _ADD, _REST,
+              _MORE, _LESS, _SAME, _INSTEAD)
     for w in words_of(group.replace("|", " "))
 ) | frozenset(_COMMON_WORDS.split())  # fmt: skip
 
@@ -217,7 +240,7 @@ class Lexicon:
         cutoff = 0.8 if len(word) >= 5 else 0.85
         best: tuple[float, Term] | None = None
         for alias, term in self.aliases:
-            if " " in alias or abs(len(alias) - len(word)) > 2:
+            if " " in alias or abs(len(alias) - len(word)) > (2 if len(word) >= 7 else 1):
                 continue
             ratio = difflib.SequenceMatcher(None, word, alias).ratio()
             if ratio >= cutoff and (best is None or ratio > best[0]):

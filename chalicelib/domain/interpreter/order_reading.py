@@ -42,9 +42,21 @@ class _Fragment:
         return bool(self.quantity or self.color or self.material or self.range)
 
 
+_MULTIPLIERS = frozenset("x pieces piece pcs pc times nag into पीस".split())  # "2 pieces of 5m", "10m x 2"
+_COUNT_NOUNS = frozenset("rang colour colours color colors items item types shades kism रंग आइटम".split())
+
+
 def read_order(message: Message, parts: list[list[Token]]) -> Reading:
-    fragments = [f for part in parts for f in _read_fragments(message, part)]
+    fragments = []
+    for part in parts:
+        read = _read_fragments(message, part)
+        if any(t.word in _MULTIPLIERS for t in part):  # how much in all is not written: ask, never multiply
+            for fragment in read:
+                if fragment.complete:
+                    fragment.quantity = None
+        fragments.extend(read)
     _share_each(message, fragments)
+    fragments = _join_halves(message, fragments)
     _carry_material(fragments)
     reading = Reading()
     seen: set[tuple[str, str, int]] = set()
@@ -126,6 +138,11 @@ def _read_fragments(message: Message, tokens: list[Token]) -> list[_Fragment]:
         if taken or (slot == "quantity" and current.range is not None):
             current = _Fragment(tokens=[])
             fragments.append(current)
+        if quantity is not None and quantity.unit is None and quantity.end < len(words):
+            if words[quantity.end] in _COUNT_NOUNS:  # "3 rang: ...": a count of what follows, not an amount
+                current.tokens.extend(tokens[i : quantity.end + 1])
+                i = quantity.end + 1
+                continue
         if quantity is not None and quantity.range:
             current.range, end = quantity, quantity.end
         elif quantity is not None:
@@ -135,7 +152,9 @@ def _read_fragments(message: Message, tokens: list[Token]) -> list[_Fragment]:
             end = term[1]
         else:
             cue = ORDER_CUES.match(words, i)
-            if cue is None:
+            if cue is None and words[i] in ("aur", "और"):  # "aur 5 meter ..." (see tokens): nothing to read
+                end = i + 1
+            elif cue is None:
                 current.leftover.append(words[i])
                 end = i + 1
             else:
@@ -184,6 +203,65 @@ def _share_each(message: Message, fragments: list[_Fragment]) -> None:
             lent_material = member.material is None or member.material.name in done_materials
             if lent_color and lent_material and not member.leftover:
                 member.header = True
+
+
+def _join_halves(message: Message, fragments: list[_Fragment]) -> list[_Fragment]:
+    """Parts of one item split by punctuation make the item: "blue cotton: 20 mtrs", "20m,blue,cotton".
+
+    Only parts that share no slot and make a whole item together, with no "aur"/"and" between them.
+    """
+    joined: list[_Fragment] = []
+    i = 0
+    while i < len(fragments):
+        chain = [fragments[i]]
+        while i + len(chain) < len(fragments) and _joins(message, chain, fragments[i + len(chain)]):
+            chain.append(fragments[i + len(chain)])
+            if _whole(chain):
+                break
+        if len(chain) > 1 and _whole(chain):
+            first = chain[0]
+            for part in chain[1:]:
+                first.tokens.extend(part.tokens)
+                for slot in _SLOTS:
+                    if getattr(first, slot) is None:
+                        setattr(first, slot, getattr(part, slot))
+            joined.append(first)
+            i += len(chain)
+        else:
+            joined.append(fragments[i])
+            i += 1
+    return joined
+
+
+_SLOTS = ("quantity", "color", "material")
+
+
+def _plain(fragment: _Fragment) -> bool:
+    return not (
+        fragment.complete
+        or fragment.negated
+        or fragment.leftover
+        or fragment.range
+        or fragment.each
+        or fragment.header
+        or fragment.group is not None
+        or (fragment.quantity is not None and fragment.quantity.unit is None)
+    )
+
+
+def _joins(message: Message, chain: list[_Fragment], fragment: _Fragment) -> bool:
+    if not all(_plain(f) for f in (*chain, fragment)):
+        return False
+    if any(getattr(fragment, s) is not None and any(getattr(f, s) is not None for f in chain) for s in _SLOTS):
+        return False
+    between = [t for t in message.tokens if chain[-1].tokens[-1].end <= t.start < fragment.tokens[0].start]
+    return all(t.sep and not t.word.isalpha() and t.word != "\n" for t in between) or all(
+        t.sep and t.word in (":", "\n") for t in between
+    )
+
+
+def _whole(chain: list[_Fragment]) -> bool:
+    return all(any(getattr(f, s) is not None for f in chain) for s in _SLOTS)
 
 
 def _carry_material(fragments: list[_Fragment]) -> None:

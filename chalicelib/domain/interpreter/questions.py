@@ -58,6 +58,16 @@ _QUESTIONS = {
         "hinglish": "Kaunsa item {q} karna hai?",
         "hi": "कौन सा आइटम {q} करना है?",
     },
+    "add_which": {
+        "en": "Which item should get {q} more?",
+        "hinglish": "Kis item mein {q} aur?",
+        "hi": "किस आइटम में {q} और?",
+    },
+    "reduce_which": {
+        "en": "Which item should be {q} less?",
+        "hinglish": "Kis item mein {q} kam?",
+        "hi": "किस आइटम में {q} कम?",
+    },
     "remove_which": {
         "en": "Which item should I remove?",
         "hinglish": "Kaunsa item hatana hai?",

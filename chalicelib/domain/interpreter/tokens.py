@@ -13,7 +13,9 @@ T = TypeVar("T")
 
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n"})
+_PUNCTUATION = str.maketrans(
+    {"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n", "×": "x"}  # "10m × 2": a multiplier
+)
 _NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
 _NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+(?=[0-9])")  # "1) 20m blue cotton"
 _BULLET_LINE = re.compile(r"(?m)^[ \t]*[*•][ \t]+")
@@ -25,6 +27,15 @@ _TOKEN = re.compile(
 _ABBREVIATIONS = frozenset("m mt mtr mtrs yd yds no nos sr qty rs".split())  # a dot after these ends no sentence
 _SEPARATOR_WORDS = frozenset("aur and और तथा but lekin magar लेकिन मगर".split())
 _AUR_KEEPERS = frozenset("koi kuch kya कोई कुछ क्या".split())  # "koi aur colour?" is one phrase, not two lines
+# "5 meter aur jodo", "2 than aur chahiye": "aur" means "more" when a verb or nothing follows it
+_AUR_VERBS = frozenset(
+    "jodo jod chahiye chahie chaiye bhejo bhej dena de dedo add daal dalo lagao lagado bhi extra zyada jyada more "
+    "lena le lo lunga lenge karo kar kardo please pls plz ji जोड़ो जोड़ चाहिए भेजो भेज दो दे दीजिए देना लगाओ डालो करो कर "
+    "do दो".split()
+)
+_UNIT_WORDS = frozenset(
+    "m mt mtr mtrs meter meters metre metres gaj yard yards than thaan roll rolls मीटर गज थान".split()
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,24 @@ def tokenise(prepared: str) -> list[Token]:
             after = words[i + 1] if i + 1 < len(words) else ""
             if token.word in ("aur", "और") and (before in _AUR_KEEPERS or after in _AUR_KEEPERS):
                 continue
+            if token.word in ("aur", "और") and _means_more(words, i):
+                continue
             tokens[i] = Token(token.word, token.start, token.end, sep=True)
     return tokens
+
+
+def _means_more(words: Sequence[str], i: int) -> bool:
+    """ "aur" opening the message, or after a quantity with a verb or nothing after it: "aur 5 meter blue cotton",
+    "5 meter aur jodo", "2 than aur"."""
+    if i == 0:
+        return len(words) > 1
+    if words[i - 1] not in _UNIT_WORDS and not words[i - 1].isdigit():
+        return False
+    rest = [w for w in words[i + 1 :] if w not in ("?", "!", ".", "\n")]
+    if not rest:
+        return True
+    after_next = rest[1] if len(rest) > 1 else ""
+    return rest[0] in _AUR_VERBS and not (rest[0] in ("do", "दो") and after_next in _UNIT_WORDS)
 
 
 def split(tokens: Sequence[Token]) -> list[list[Token]]:
