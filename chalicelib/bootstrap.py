@@ -193,6 +193,8 @@ class Container:
             sender=self.whatsapp,
             owner_notifier=self.approval,
             money_desk=self.account_desk,
+            gst_rates=self.gst_rates,
+            supplier_state_code=self.settings.supplier["state_code"],
         )
 
     @cached_property

@@ -213,7 +213,7 @@ def load_settings(values: dict | None = None) -> Settings:
         processed_message_ttl_days=int(_env("PROCESSED_MESSAGE_TTL_DAYS", "14")),
         invoice_url_ttl_seconds=int(_env("INVOICE_URL_TTL_SECONDS", str(7 * 24 * 3600))),
         credit_days=int(_env("CREDIT_DAYS", "30")),
-        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA"),
+        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA", "bharattextiles.demo@upi" if local else None),
         supplier={
             "name": shop("SUPPLIER_NAME", "name"),
             "address": shop("SUPPLIER_ADDRESS", "address"),
