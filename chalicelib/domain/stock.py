@@ -568,6 +568,11 @@ class Alternative:
         )
 
 
+def _kinship(color: str, asked: str) -> int:
+    """How many words two colour names share: a shade and its base colour are kin, red and blue are not."""
+    return len(set(color.split()) & set(asked.split()))
+
+
 def alternatives(
     line: LineRequest, batches: Iterable[Batch], policy: AllocationPolicy = DEFAULT_POLICY, limit: int = 3
 ) -> list[Alternative]:
@@ -606,6 +611,7 @@ def alternatives(
                     reason=reason,
                 )
             )
-        # names were visited in order and the sort is stable, so equal stock stays in name order
-        found.extend(sorted(offers, key=lambda alt: -alt.available_meters))
+        # Nearest shades first ("green" for "light green", "navy blue" for "dark blue"), then the most meters; names
+        # were visited in order and the sort is stable, so equal stock stays in name order.
+        found.extend(sorted(offers, key=lambda alt: (-_kinship(alt.color, line.color), -alt.available_meters)))
     return found[:limit]

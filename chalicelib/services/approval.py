@@ -33,6 +33,7 @@ from decimal import Decimal
 from chalicelib.domain.errors import BadRequest, DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
 from chalicelib.domain.money import from_paise, to_paise
 from chalicelib.domain.order import OrderState
+from chalicelib.domain.wording import text
 from chalicelib.services.ports import (
     ConversationStorePort,
     CreditCheckPort,
@@ -100,8 +101,8 @@ class ApprovalService:
         invoice = self._draft(order, customer)
         totals = invoice.totals
         rows = [
-            f"🧾 New order {order.order_id} waiting for your approval",
-            f"Customer: {invoice.recipient.name} (+{order.customer_phone})",
+            text("owner_new_order", "en", id=order.order_id),
+            text("owner_customer", "en", name=invoice.recipient.name, phone=order.customer_phone),
             "",
         ]
         if self._credit_check is not None:
@@ -115,13 +116,19 @@ class ApprovalService:
                 f" = {format_inr(line.allocation.amount)} [{lots}]"
             )
         rows.append("")
-        rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
+        rows.append(text("owner_taxable", "en", amount=format_inr(totals.taxable_value)))
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
-        rows.append(f"Total with GST: {format_inr(totals.grand_total)}")
+        rows.append(text("owner_total", "en", amount=format_inr(totals.grand_total)))
+        if order.requests:  # the customer's words about a discount or a delivery date: the owner answers them
+            rows.append(text("owner_requests", "en", requests="; ".join(f'"{said}"' for said in order.requests)))
         balance = from_paise(customer.get("balance_paise", 0))
-        rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
+        rows.append(text("owner_balance", "en", amount=format_inr(balance)))
         links = sign_links(order.order_id, now, self._settings)
-        rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
+        rows += [
+            "",
+            text("owner_approve", "en", link=links["approve"]),
+            text("owner_reject", "en", link=links["reject"]),
+        ]
         return OutboundMessage(to=self._settings.owner_phone, text="\n".join(rows))
 
     # --- asking for a decision ---------------------------------------------------------------------------------
@@ -235,22 +242,23 @@ class ApprovalService:
             key = self._invoices.ensure_pdf(number, self._render)
             link = self._invoices.link(key, self._settings.invoice_url_ttl_seconds)
             total = format_inr(data["invoice"]["grand_total"])
-            caption = f"Invoice {number}: {total}"
+            language = order.language  # the customer reads the invoice message in their own language and script
+            caption = text("invoice_caption", language, number=number, total=total)
             if self._settings.upi_vpa:
                 from chalicelib.domain.ledger import upi_uri
 
                 upi = upi_uri(self._settings.upi_vpa, self._settings.supplier.get("name", ""), total_of(data), number)
-                caption += f"\nPay by UPI: {upi}"
+                caption += "\n" + text("invoice_upi", language, upi=upi)
             document = OutboundMessage(
                 to=order.customer_phone,
-                text=f"Tax invoice {number}: {total} including GST",
+                text=text("invoice_text", language, number=number, total=total),
                 document=Document(link=link, filename=f"{number.replace('/', '-')}.pdf", caption=caption),
             )
             self._send(document, f"invoice#{order_id}")
             self._send(
                 OutboundMessage(
                     to=self._settings.owner_phone,
-                    text=f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}.",
+                    text=text("owner_approved", "en", id=order_id, number=number, phone=order.customer_phone),
                 ),
                 f"owner-decided#{order_id}",
             )
@@ -258,7 +266,7 @@ class ApprovalService:
             self._send(
                 OutboundMessage(
                     to=self._settings.owner_phone,
-                    text=f"❌ Order {order_id} rejected; the customer was told and the stock released.",
+                    text=text("owner_rejected", "en", id=order_id),
                 ),
                 f"owner-decided#{order_id}",
             )
@@ -276,7 +284,7 @@ class ApprovalService:
         self._send(
             OutboundMessage(
                 to=self._settings.owner_phone,
-                text=f"⚠️ Order {order.order_id} could not be {verb}: {why}. Nothing was changed.",
+                text=text("owner_refused", "en", id=order.order_id, verb=verb, why=why),
             ),
             f"owner-refused#{order.order_id}#{action}#{order.state.value}",
         )

@@ -152,7 +152,7 @@ def test_a_restarted_worker_continues_the_conversation_where_it_stood(chat, stac
 
     removed_pink_polyester(chat, chat.read())
     summary = chat.says("status")
-    assert "Total: ₹256.00" in summary.text
+    assert "Taxable value: ₹256.00" in summary.text
     assert chat.says("confirm") and chat.state == "WAITING_OWNER_CONFIRMATION"
 
 
