@@ -311,3 +311,40 @@ def test_importing_the_interpreter_and_the_policy_does_not_import_the_sdk():
     result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_dialogue_goes_to_gemini_and_a_bare_answer_comes_back_as_the_answer_to_the_pending_question(gemini):
+    from chalicelib.domain.interpretation import PendingQuestion
+    from chalicelib.services.understanding import Dialogue
+
+    pending = PendingQuestion(slot="quantity")
+    dialogue = Dialogue(pending=pending, asked="blue cotton", last_message="How many meters of blue cotton?")
+
+    reading = interpreter(gemini).interpret("20", VOCABULARY, Context(pending=pending), dialogue)
+
+    [request] = gemini.requests
+    assert 'Pending question: slot=quantity about "blue cotton"' in request.user
+    assert "Last message from the shop:\nHow many meters of blue cotton?" in request.user
+    assert reading.intent is Intent.ANSWER  # the fake's rule: a bare number answers a pending quantity question
+    assert (reading.answer.slot, reading.answer.quantity, reading.answer.unit) == ("quantity", Decimal("20"), "m")
+
+
+def test_shop_questions_notes_and_relative_edits_from_gemini_are_validated_against_the_catalogue(gemini):
+    gemini.reply_with(an_answer(intent="RATE", subject={"material": "resham", "color": "laal"}, certain=True))
+    gemini.reply_with(
+        an_answer(
+            intent="DECISIONS",
+            decisions=[{"kind": "ADD_QUANTITY", "target": "1", "quantity": 5, "unit": "m"}],
+            notes=[{"kind": "DELIVERY", "text": "parso tak chahiye"}],
+        )
+    )
+    gemini.reply_with(an_answer(intent="ANSWER", answer={"slot": "color", "color": "tweedish"}))
+
+    rate = interpreter(gemini).interpret("silk ka rate", VOCABULARY)
+    more = interpreter(gemini).interpret("5 aur, parso tak", VOCABULARY, an_order_on_the_table())
+    odd = interpreter(gemini).interpret("tweedish", VOCABULARY)
+
+    assert rate.intent is Intent.RATE and (rate.subject.material, rate.subject.color) == ("silk", "red")
+    assert [(d.kind, d.target, d.quantity) for d in more.decisions] == [(CustomerDecision.ADD_QUANTITY, "1", 5)]
+    assert [(n.kind.value, n.text) for n in more.notes] == [("DELIVERY", "parso tak chahiye")]
+    assert odd.intent is Intent.UNKNOWN and odd.answer is None and not odd.certain  # never a colour it invented
