@@ -4,8 +4,8 @@ It only wires. Each adapter gets its table names (``Tables``: the PynamoDB model
 and endpoint), client, queue URL or bucket as arguments; each use case gets the ports it uses, by name
 (services/ports.py declares them). No use case sees the container. Everything is built on first use and cached for
 the life of the Lambda container (or local process), so importing app.py builds nothing. Two containers with
-different settings coexist. Tests build a Container from their own Settings, or pass the fakes of tests/fakes.py to
-the services directly.
+different settings coexist. Tests build a Container from their own Settings, or pass the fakes of
+chalicelib/adapters/memory.py to the services directly (tests/unit/desk.py wires them the same way).
 """
 
 from __future__ import annotations
@@ -30,13 +30,19 @@ class Container:
 
         return boto3.session.Session(region_name=self.settings.region)
 
-    def client(self, service: str):
+    def client(self, service: str, **config):
         from botocore.config import Config
 
         return self.session.client(
             service,
             endpoint_url=self.settings.aws_endpoint_url,
-            config=Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}),
+            config=Config(
+                connect_timeout=2,
+                read_timeout=10,
+                retries={"max_attempts": 3, "mode": "standard"},
+                max_pool_connections=32,  # one client per process, shared by every thread (the local stack has many)
+                **config,
+            ),
         )
 
     @cached_property
@@ -49,7 +55,8 @@ class Container:
 
     @cached_property
     def dynamodb(self):
-        return self.client("dynamodb")
+        # PynamoDB's own clients skipped botocore's client-side validation (DynamoDB validates anyway); so does ours.
+        return self.client("dynamodb", parameter_validation=False)
 
     @cached_property
     def tables(self):

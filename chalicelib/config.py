@@ -194,7 +194,14 @@ def read_values(environ=None) -> dict:
         from chalicelib.adapters.parameters import read_parameters
 
         region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "ap-south-1", environ), environ)
-        environ.update(read_parameters(path, _env("AWS_ENDPOINT_URL", source=environ), region))
+        try:
+            environ.update(read_parameters(path, _env("AWS_ENDPOINT_URL", source=environ), region))
+        except Exception as exc:  # unreadable (no permission, no network): act as if unset, say why, retry next call
+            from chalicelib.logs import get_logger
+
+            get_logger().error(
+                "settings: cannot read %s: %s", path, type(exc).__name__, extra={"error": str(exc)[:300]}
+            )
     return environ
 
 
