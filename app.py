@@ -8,6 +8,7 @@ from chalice import Chalice, Cron, Rate
 from chalicelib.config import approvals_queue_name, inbound_queue_name
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
+from chalicelib.web.owner_attention import owner_attention
 from chalicelib.web.owner_catalogue import owner_catalogue
 from chalicelib.web.owner_customers import owner_customers
 from chalicelib.web.owner_orders import owner_orders
@@ -22,6 +23,7 @@ app.register_blueprint(owner_orders)
 app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
+app.register_blueprint(owner_attention)
 
 
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
@@ -50,3 +52,11 @@ def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
     return container().reminders.send_due_reminders()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_outbox(event):
+    """Re-send WhatsApp messages left pending (no wamid) by a worker that died; see services/delivery.py."""
+    from chalicelib.bootstrap import container
+
+    return container().delivery.sweep()

@@ -94,14 +94,56 @@ class Container:
     @cached_property
     def whatsapp(self):
         from chalicelib.adapters.whatsapp import WhatsAppClient
+        from chalicelib.adapters.whatsapp_state import DynamoWindow
 
         s = self.settings
+        assert self.models_bound
         return WhatsAppClient(
             base_url=s.whatsapp_api_base,
             api_version=s.whatsapp_api_version,
             phone_number_id=s.whatsapp_phone_number_id,
             token=s.whatsapp_token,
             outbox=self.outbox,
+            window=DynamoWindow(),
+            templates=self.templates,
+            health=self.whatsapp_health,
+            lease_seconds=s.outbox_lease_seconds,
+        )
+
+    @cached_property
+    def templates(self):
+        """Which WhatsApp templates Meta approved (from template webhooks and `devstack templates sync`)."""
+        from chalicelib.adapters.whatsapp_state import DynamoTemplateRegistry
+
+        assert self.models_bound
+        return DynamoTemplateRegistry()
+
+    @cached_property
+    def whatsapp_health(self):
+        from chalicelib.adapters.whatsapp_state import DynamoHealthFlag
+
+        assert self.models_bound
+        return DynamoHealthFlag()
+
+    @cached_property
+    def contacts(self):
+        from chalicelib.adapters.whatsapp_state import DynamoContacts
+
+        assert self.models_bound
+        return DynamoContacts()
+
+    @cached_property
+    def delivery(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.delivery import DeliveryService
+
+        return DeliveryService(
+            self.outbox,
+            self.whatsapp,
+            templates=self.templates,
+            health=self.whatsapp_health,
+            owner_phone=self.settings.owner_phone,
+            logger=get_logger(),
         )
 
     @cached_property
@@ -179,6 +221,8 @@ class Container:
             app_secret=self.settings.whatsapp_app_secret,
             ttl_seconds=self.settings.processed_message_ttl_days * 86400,
             logger=get_logger(),
+            delivery=self.delivery,
+            contacts=self.contacts,
         )
 
     @cached_property
@@ -244,7 +288,11 @@ class Container:
         """Proves the function can reach its table: a cheap DescribeTable on the orders table."""
         table = self.settings.table_name("orders")
         status = self.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
-        return {"ok": status == "ACTIVE", "table": table, "status": status, "stage": self.settings.stage}
+        health = {"ok": status == "ACTIVE", "table": table, "status": status, "stage": self.settings.stage}
+        whatsapp = self.whatsapp_health.problem()
+        if whatsapp:  # sends fail for a reason only a person can fix (an expired token, a lost permission)
+            health.update(ok=False, whatsapp=whatsapp)
+        return health
 
 
 _container: Container | None = None

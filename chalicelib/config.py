@@ -61,6 +61,8 @@ class Settings:
     min_cut_meters: Decimal = Decimal("0.5")
     processed_message_ttl_days: int = 14
     invoice_url_ttl_seconds: int = 7 * 24 * 3600
+    outbox_lease_seconds: float = 20.0
+    whatsapp_waba_id: str = ""
     supplier: dict = field(default_factory=dict)
 
     def table_name(self, short: str) -> str:
@@ -119,6 +121,8 @@ def load_settings() -> Settings:
         min_cut_meters=Decimal(_env("MIN_CUT_METERS", "0.5")),
         processed_message_ttl_days=int(_env("PROCESSED_MESSAGE_TTL_DAYS", "14")),
         invoice_url_ttl_seconds=int(_env("INVOICE_URL_TTL_SECONDS", str(7 * 24 * 3600))),
+        outbox_lease_seconds=float(_env("OUTBOX_LEASE_SECONDS", "20")),
+        whatsapp_waba_id=_env("WHATSAPP_WABA_ID", "102290129340398" if local else "") or "",
         supplier={
             "name": _env("SUPPLIER_NAME", "Bharat Textiles (demo)"),
             "address": _env("SUPPLIER_ADDRESS", "12 Cloth Market, Surat"),

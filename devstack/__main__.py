@@ -139,6 +139,12 @@ def cmd_package(args) -> int:
     return 0
 
 
+def cmd_templates(args) -> int:
+    from devstack.templates import cmd_templates as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     pkg.add_argument("--stage", default="dev", choices=["dev", "prod"])
     pkg.add_argument("--out", default="build/package")
     pkg.set_defaults(func=cmd_package)
+
+    templates = sub.add_parser("templates", help="WhatsApp message templates (chalicelib/templates)")
+    templates_sub = templates.add_subparsers(dest="action", required=True)
+    templates_sync = templates_sub.add_parser("sync", help="create or update them via /{waba_id}/message_templates")
+    templates_sync.add_argument("--graph", help="Graph API base (default: the local fake)")
+    templates_sync.add_argument("--waba-id")
+    templates_sync.add_argument("--token")
+    templates_sync.add_argument("--public-base-url", help="base of the Approve/Reject button URLs")
+    templates_sync.add_argument("--document-handle", default="local-sample-document-handle")
+    templates_sync.set_defaults(func=cmd_templates)
 
     args = parser.parse_args(argv)
     from devstack.client import StackNotRunning

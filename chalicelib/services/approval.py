@@ -183,9 +183,26 @@ class ApprovalService:
             for action in ("approve", "reject")
         }
 
-    def owner_notification(self, order, now: datetime):
+    def owner_notification(self, order, now: datetime, links: dict[str, str] | None = None):
         """The WhatsApp text to OWNER_PHONE: who, each line with its batches and dye lots, total with GST, the
         customer's outstanding balance, and the Approve and Reject links."""
+        return self._owner_notice(order, now, links)[0]
+
+    def owner_notification_payload(self, order, now: datetime) -> dict:
+        """The owner's notification as a Graph payload with its ``owner_new_order`` template as the fallback (the
+        owner rarely writes to the shop's number, so it is usually outside the 24-hour window): the same order,
+        and Approve/Reject URL buttons whose dynamic suffix is the signed token."""
+        from chalicelib.templates import template
+
+        links = self.links(order.order_id, now)
+        notice, values = self._owner_notice(order, now, links)
+        payload = notice.to_graph_payload()
+        values |= {action + "_token": links[action].rsplit("/", 1)[1] for action in ("approve", "reject")}
+        payload["_fallback"] = template("owner_new_order").payload(self._c.settings.owner_phone, "en", values)
+        payload["_order_id"] = order.order_id
+        return payload
+
+    def _owner_notice(self, order, now: datetime, links: dict[str, str] | None):
         from chalicelib.domain.messages import OutboundMessage
         from chalicelib.domain.money import format_inr, format_meters
 
@@ -197,21 +214,31 @@ class ApprovalService:
             f"Customer: {invoice.recipient.name} (+{order.customer_phone})",
             "",
         ]
+        items = []
         for number, line in enumerate(order.lines_for_summary, 1):
             lots = ", ".join(f"{p.dye_lot or 'no lot'}: {format_meters(p.meters)} m" for p in line.allocation.parts)
-            rows.append(
+            item = (
                 f"{number}. {line.color} {line.material} {format_meters(line.allocation.available_meters)} m"
                 f" = {format_inr(line.allocation.amount)} [{lots}]"
             )
+            rows.append(item)
+            items.append(item)
         rows.append("")
         rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
         rows.append(f"Total with GST: {format_inr(totals.grand_total)}")
         balance = Decimal(customer.get("balance_paise", 0)) / 100
         rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
-        links = self.links(order.order_id, now)
+        links = links or self.links(order.order_id, now)
         rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
-        return OutboundMessage(to=self._c.settings.owner_phone, text="\n".join(rows))
+        values = {
+            "order_id": order.order_id,
+            "customer": f"{invoice.recipient.name} (+{order.customer_phone})",
+            "lines": "; ".join(items),
+            "total": format_inr(totals.grand_total),
+            "balance": format_inr(balance),
+        }
+        return OutboundMessage(to=self._c.settings.owner_phone, text="\n".join(rows)), values
 
     # --- asking for a decision ---------------------------------------------------------------------------------
     def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
@@ -337,45 +364,86 @@ class ApprovalService:
 
     def _after_commit(self, order_id: str) -> None:
         """Idempotent follow-up of a decided order: invoice PDF on S3, the customer's messages, the owner's note."""
-        from chalicelib.domain.messages import Document, OutboundMessage
         from chalicelib.domain.money import format_inr
+        from chalicelib.templates import template
 
         order, data, _ = self._load(order_id)
         decision = data.get("decision") or {}
+        approved = order.state.value == "ORDER_COMPLETED"
         for index, payload in enumerate(decision.get("replies", [])):
+            if index == 0 and "_fallback" not in payload:  # outside the window after a slow decision: the template
+                values = {"order_id": order_id, "reason": decision.get("reason") or "-"}
+                name = "order_approved" if approved else "order_rejected"
+                language = "hi" if order.language == "hi" else "en"
+                payload = payload | {"_fallback": template(name).payload(order.customer_phone, language, values)}
             self._send_payload(payload, f"decided#{order_id}#{index}")
         if order.state.value == "ORDER_COMPLETED":
             number = data["invoice"]["number"]
             key = self._c.invoice_store.ensure_pdf(number, self._render)
-            link = self._c.s3.generate_presigned_url(
-                "get_object",
-                Params={"Bucket": self._c.settings.invoice_bucket, "Key": key},
-                ExpiresIn=self._c.settings.invoice_url_ttl_seconds,
-            )
             total = format_inr(data["invoice"]["grand_total"])
-            document = OutboundMessage(
-                to=order.customer_phone,
-                text=f"Tax invoice {number}: {total} including GST",
-                document=Document(
-                    link=link, filename=f"{number.replace('/', '-')}.pdf", caption=f"Invoice {number}: {total}"
-                ),
-            )
-            self._send(document, f"invoice#{order_id}")
-            self._send(
-                OutboundMessage(
-                    to=self._c.settings.owner_phone,
-                    text=f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}.",
-                ),
-                f"owner-decided#{order_id}",
-            )
+            sent, why = self._send_invoice(order, number, total, key)
+            if sent:
+                note = f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}."
+            else:
+                note = (
+                    f"✅ Order {order_id} approved. ⚠️ Invoice {number} could not be delivered to "
+                    f"+{order.customer_phone}: {why}. It is on your attention list."
+                )
+            self._tell_owner(order_id, note, f"owner-decided#{order_id}")
         elif order.state.value == "ORDER_REJECTED":
-            self._send(
-                OutboundMessage(
-                    to=self._c.settings.owner_phone,
-                    text=f"❌ Order {order_id} rejected; the customer was told and the stock released.",
-                ),
+            self._tell_owner(
+                order_id,
+                f"❌ Order {order_id} rejected; the customer was told and the stock released.",
                 f"owner-decided#{order_id}",
             )
+
+    def _send_invoice(self, order, number: str, total: str, s3_key: str) -> tuple[bool, str | None]:
+        """Upload the PDF to WhatsApp's media endpoint and send it by media id (S3 keeps the archive); outside the
+        customer's 24-hour window the ``invoice_document`` template carries it as its document header.
+        Returns (Meta accepted it, why not)."""
+        from chalicelib.adapters.whatsapp import WhatsAppError
+        from chalicelib.domain.delivery import reason_text
+        from chalicelib.domain.messages import Document, OutboundMessage
+        from chalicelib.templates import template
+
+        outbox_key = f"invoice#{order.order_id}"
+        done = self._c.outbox.get(outbox_key)
+        if done is not None and done.status == "sent":
+            return True, None
+        filename = f"{number.replace('/', '-')}.pdf"
+        try:
+            pdf = self._c.s3.get_object(Bucket=self._c.settings.invoice_bucket, Key=s3_key)["Body"].read()
+            media_id = self._c.whatsapp.upload_media(pdf, "application/pdf", filename)
+        except WhatsAppError as exc:
+            if exc.retryable:
+                raise
+            return False, reason_text(exc.code, exc.message)
+        document = OutboundMessage(
+            to=order.customer_phone,
+            text=f"Tax invoice {number}: {total} including GST",
+            document=Document(media_id=media_id, filename=filename, caption=f"Invoice {number}: {total}"),
+        )
+        payload = document.to_graph_payload()
+        language = "hi" if order.language == "hi" else "en"
+        payload["_fallback"] = template("invoice_document").payload(
+            order.customer_phone,
+            language,
+            {"invoice_number": number, "order_id": order.order_id, "amount": total},
+            document={"id": media_id, "filename": filename},
+        )
+        payload["_order_id"] = order.order_id
+        try:
+            self._c.whatsapp.send_payload(payload, idempotency_key=outbox_key)
+        except WhatsAppError as exc:
+            if exc.retryable:
+                raise
+            record = self._c.outbox.get(outbox_key)
+            return False, (record.reason if record and record.reason else reason_text(exc.code, exc.message))
+        return True, None
+
+    def _tell_owner(self, order_id: str, note: str, key: str) -> None:
+        """A note to the owner, free-form or (outside the window) as the ``owner_order_note`` template."""
+        self._c.delivery.tell_owner(order_id, note.rstrip("."), key, text=note)
 
     def _render(self, invoice_data: dict) -> bytes:
         from chalicelib.adapters.invoice_pdf import render_invoice_pdf
@@ -384,15 +452,12 @@ class ApprovalService:
         return render_invoice_pdf(Invoice.from_dict(invoice_data))
 
     def _tell_owner_refused(self, order, action: str, why: str | None = None) -> None:
-        from chalicelib.domain.messages import OutboundMessage
 
         why = why or f"it is {order.state.value.replace('_', ' ').lower()}"
         verb = "approved" if action == "approve" else "rejected"
-        self._send(
-            OutboundMessage(
-                to=self._c.settings.owner_phone,
-                text=f"⚠️ Order {order.order_id} could not be {verb}: {why}. Nothing was changed.",
-            ),
+        self._tell_owner(
+            order.order_id,
+            f"⚠️ Order {order.order_id} could not be {verb}: {why}. Nothing was changed.",
             f"owner-refused#{order.order_id}#{action}#{order.state.value}",
         )
 

@@ -38,11 +38,23 @@ class ConversationService:
         if outcome is None:
             # Logged once per message, not once per redelivery (a redelivered handled message skips this).
             self._c.message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
+            self._c.whatsapp.mark_read(message.wamid)  # read receipts and the typing indicator, in one call
             outcome = self._run(message)
             if outcome is None:  # handled by a concurrent delivery meanwhile
                 outcome = store.handled(message.wamid) or {"replies": []}
         if not outcome.get("delivered"):
+            if message.truncated:
+                self._tell_truncated(message)
             self._deliver(message.wamid, outcome)
+
+    def _tell_truncated(self, message: InboundMessage) -> None:
+        from chalicelib.domain.messages import OutboundMessage
+
+        note = OutboundMessage(
+            to=message.phone,
+            text="Your message was very long, so I read only its first part. / आपका संदेश बहुत लंबा था, मैंने पहला हिस्सा पढ़ा।",
+        )
+        self._c.whatsapp.send_payload(note.to_graph_payload(), idempotency_key=f"truncated#{message.wamid}")
 
     # --- the step ----------------------------------------------------------------------------------------------
     def _run(self, message: InboundMessage) -> dict | None:
@@ -135,8 +147,8 @@ class ConversationService:
 
         replies = [m.to_graph_payload() for m in result.replies]
         if any(isinstance(e, engine.HandOver) for e in result.effects):
-            notice = self._c.approval.owner_notification(result.order, now)
-            replies.append(notice.to_graph_payload())
+            # With the owner_new_order template as fallback: the owner is usually outside the 24-hour window.
+            replies.append(self._c.approval.owner_notification_payload(result.order, now))
         return {
             "replies": replies,
             "source": source,
@@ -155,9 +167,12 @@ class ConversationService:
             try:
                 sent_wamid = self._c.whatsapp.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
                 self._c.message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
-            except DeliveryUncertainError:
-                # Meta may have it already; sending again could double a message. The status webhook settles it.
+            except DeliveryUncertainError as exc:
+                # Unknown outcome: the queue brings the message back and the outbox's lease decides whether to
+                # send again (at most one duplicate). Later replies wait, so nothing overtakes this one.
                 logger.warning("reply delivery uncertain", extra={"wamid": wamid, "to": mask_phone(to)})
+                if exc.retryable:
+                    raise
             except WhatsAppError as exc:
                 if exc.retryable:
                     raise  # throttled or unreachable: let SQS retry the message; sent replies stay single

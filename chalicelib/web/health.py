@@ -12,6 +12,7 @@ def check():
     from chalicelib.bootstrap import container
 
     try:
-        return container().health()
+        result = container().health()
     except Exception as exc:
         return Response(body={"ok": False, "error": type(exc).__name__}, status_code=503)
+    return result if result.get("ok") else Response(body=result, status_code=503)

@@ -25,7 +25,11 @@ SAMPLE_BODIES = all_samples()
 @pytest.mark.parametrize("name,body", SAMPLE_BODIES, ids=[n for n, _ in SAMPLE_BODIES])
 def test_every_sample_is_either_acted_on_or_deliberately_ignored(name, body):
     batch = reduce_envelope(Envelope.model_validate(body))
-    handled = len(batch.messages) + len(batch.log_only) + len(batch.statuses) + len(batch.ignored)
+    handled = sum(
+        len(items)
+        for items in (batch.messages, batch.log_only, batch.statuses, batch.ignored, batch.refused)
+        + (batch.identity_changes, batch.template_events)
+    )
     assert handled >= 1, f"{name} was silently dropped"
 
 
