@@ -26,6 +26,20 @@ app.register_blueprint(approval_pages)
 app.register_blueprint(owner_attention)
 
 
+@app.middleware("http")
+def refuse_without_settings(event, get_response):
+    """A stage whose settings are missing or placeholders answers every request 503 naming them, and acts on none."""
+    from chalicelib.config import settings
+
+    missing = settings().missing()
+    if missing:
+        from chalice import Response
+
+        settings.cache_clear()  # read again next time: configuring the stage is enough, no redeploy
+        return Response(body={"ok": False, "error": "settings missing", "missing": missing}, status_code=503)
+    return get_response(event)
+
+
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
 def handle_inbound(event):
     from chalicelib.jobs.sqs import process_inbound_batch

@@ -1,7 +1,11 @@
 """The composition root: the one place that builds adapters from settings and wires them into use cases.
 
-Everything is built on first use and cached for the life of the Lambda container (or local process), so importing
-app.py builds nothing. Tests build a Container from their own Settings, or pass fakes to the services directly.
+It only wires. Each adapter gets its table names (``Tables``: the PynamoDB models bound to this container's prefix
+and endpoint), client, queue URL or bucket as arguments; each use case gets the ports it uses, by name
+(services/ports.py declares them). No use case sees the container. Everything is built on first use and cached for
+the life of the Lambda container (or local process), so importing app.py builds nothing. Two containers with
+different settings coexist. Tests build a Container from their own Settings, or pass the fakes of tests/fakes.py to
+the services directly.
 """
 
 from __future__ import annotations
@@ -11,13 +15,10 @@ from functools import cached_property
 
 from chalicelib.config import Settings, settings
 
-VOCABULARY_TTL_SECONDS = 60
-
 
 class Container:
     def __init__(self, config: Settings):
         self.settings = config
-        self._lock = threading.RLock()
 
     # --- AWS clients -------------------------------------------------------------------------------------------
     @cached_property
@@ -48,11 +49,11 @@ class Container:
         return self.client("dynamodb")
 
     @cached_property
-    def models_bound(self) -> bool:
-        from chalicelib.adapters import dynamo_models
+    def tables(self):
+        """The PynamoDB models bound to this container's table names, region and endpoint."""
+        from chalicelib.adapters.dynamo_models import Tables
 
-        dynamo_models.bind(self.settings)
-        return True
+        return Tables.for_settings(self.settings)
 
     def queue_url(self, name: str) -> str:
         return self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
@@ -62,15 +63,13 @@ class Container:
     def idempotency(self):
         from chalicelib.adapters.dynamo_repos import DynamoIdempotency
 
-        assert self.models_bound
-        return DynamoIdempotency()
+        return DynamoIdempotency(self.tables)
 
     @cached_property
     def message_log(self):
         from chalicelib.adapters.dynamo_repos import DynamoMessageLog
 
-        assert self.models_bound
-        return DynamoMessageLog()
+        return DynamoMessageLog(self.tables)
 
     @cached_property
     def inbound_queue(self):
@@ -88,8 +87,7 @@ class Container:
     def outbox(self):
         from chalicelib.adapters.dynamo_outbox import DynamoOutbox
 
-        assert self.models_bound
-        return DynamoOutbox()
+        return DynamoOutbox(self.tables)
 
     @cached_property
     def whatsapp(self):
@@ -97,14 +95,13 @@ class Container:
         from chalicelib.adapters.whatsapp_state import DynamoWindow
 
         s = self.settings
-        assert self.models_bound
         return WhatsAppClient(
             base_url=s.whatsapp_api_base,
             api_version=s.whatsapp_api_version,
             phone_number_id=s.whatsapp_phone_number_id,
             token=s.whatsapp_token,
             outbox=self.outbox,
-            window=DynamoWindow(),
+            window=DynamoWindow(self.tables),
             templates=self.templates,
             health=self.whatsapp_health,
             lease_seconds=s.outbox_lease_seconds,
@@ -115,22 +112,19 @@ class Container:
         """Which WhatsApp templates Meta approved (from template webhooks and `devstack templates sync`)."""
         from chalicelib.adapters.whatsapp_state import DynamoTemplateRegistry
 
-        assert self.models_bound
-        return DynamoTemplateRegistry()
+        return DynamoTemplateRegistry(self.tables)
 
     @cached_property
     def whatsapp_health(self):
         from chalicelib.adapters.whatsapp_state import DynamoHealthFlag
 
-        assert self.models_bound
-        return DynamoHealthFlag()
+        return DynamoHealthFlag(self.tables)
 
     @cached_property
     def contacts(self):
         from chalicelib.adapters.whatsapp_state import DynamoContacts
 
-        assert self.models_bound
-        return DynamoContacts()
+        return DynamoContacts(self.tables)
 
     @cached_property
     def delivery(self):
@@ -150,31 +144,33 @@ class Container:
     def stock_repository(self):
         from chalicelib.adapters.stock_repository import DynamoStockRepository
 
-        assert self.models_bound
-        return DynamoStockRepository()
+        return DynamoStockRepository(self.tables)
 
     @cached_property
     def catalogue(self):
         from chalicelib.adapters.catalogue_repository import DynamoCatalogue
 
-        assert self.models_bound
-        return DynamoCatalogue()
+        return DynamoCatalogue(self.tables)
 
+    @cached_property
     def vocabulary(self):
-        """The catalogue vocabulary from its table, re-read at most once a minute so owner edits apply quickly."""
-        import time
+        """The catalogue vocabulary, cached for a minute (call it)."""
+        from chalicelib.services.reference import CachedVocabulary
 
-        with self._lock:
-            cached = getattr(self, "_vocabulary_cache", None)
-            if cached is None or time.monotonic() - cached[0] > VOCABULARY_TTL_SECONDS:
-                vocabulary = self.catalogue.vocabulary()
-                if not vocabulary.materials:  # an unseeded table: fall back to the seed file rather than know nothing
-                    from chalicelib.domain.catalogue import Vocabulary
+        return CachedVocabulary(self.catalogue)
 
-                    vocabulary = Vocabulary.from_seed()
-                cached = (time.monotonic(), vocabulary)
-                self._vocabulary_cache = cached
-            return cached[1]
+    @cached_property
+    def gst_rates(self):
+        """GST rates from the catalogue table, the seed file as fallback (call it)."""
+        from chalicelib.services.reference import GstRates
+
+        return GstRates(self.catalogue)
+
+    @cached_property
+    def desk_settings(self):
+        from chalicelib.services.ports import DeskSettings
+
+        return DeskSettings.from_settings(self.settings)
 
     @cached_property
     def understanding(self):
@@ -197,8 +193,7 @@ class Container:
     def conversation_store(self):
         from chalicelib.adapters.conversation_store import DynamoConversationStore
 
-        assert self.models_bound
-        return DynamoConversationStore()
+        return DynamoConversationStore(self.tables)
 
     # --- use cases ---------------------------------------------------------------------------------------------
     @cached_property
@@ -229,39 +224,44 @@ class Container:
     def conversation(self):
         from chalicelib.services.conversation import ConversationService
 
-        return ConversationService(container=self)
+        return ConversationService(
+            store=self.conversation_store,
+            message_log=self.message_log,
+            stock=self.stock,
+            vocabulary=self.vocabulary,
+            understanding=self.understanding,
+            sender=self.whatsapp,
+            owner_notifier=self.approval,
+        )
 
     @cached_property
     def invoice_store(self):
         from chalicelib.adapters.invoice_store import DynamoInvoiceStore
 
-        assert self.models_bound
-        return DynamoInvoiceStore(self.s3, self.settings.invoice_bucket)
-
-    def gst_rates(self):
-        """GST rates from the catalogue table (the owner's edits), falling back to the seed file when empty."""
-        rates = self.catalogue.gst_rates()
-        if not rates:
-            from chalicelib.domain.gst import load_seed_rates
-
-            rates = load_seed_rates()
-        return rates
+        return DynamoInvoiceStore(self.tables, self.s3, self.settings.invoice_bucket)
 
     @cached_property
     def approval(self):
         from chalicelib.services.approval import ApprovalService
 
-        return ApprovalService(self)
+        return ApprovalService(
+            store=self.conversation_store,
+            invoices=self.invoice_store,
+            approvals_queue=self.approvals_queue,
+            idempotency=self.idempotency,
+            sender=self.whatsapp,
+            vocabulary=self.vocabulary,
+            gst_rates=self.gst_rates,
+            render_pdf=_render_invoice_pdf,
+            settings=self.desk_settings,
+            delivery=self.delivery,
+        )
 
     @cached_property
     def reference(self):
         from chalicelib.services.reference import ReferenceService
 
-        def forget():
-            with self._lock:
-                self._vocabulary_cache = None
-
-        return ReferenceService(self.catalogue, forget)
+        return ReferenceService(self.catalogue, self.vocabulary.forget)
 
     @cached_property
     def customers(self):
@@ -273,7 +273,7 @@ class Container:
     def expiry(self):
         from chalicelib.services.expiry import ExpiryService
 
-        return ExpiryService(self)
+        return ExpiryService(store=self.conversation_store, sender=self.whatsapp)
 
     @cached_property
     def reminders(self):
@@ -281,18 +281,25 @@ class Container:
         from chalicelib.logs import get_logger
         from chalicelib.services.reminders import ReminderService
 
-        assert self.models_bound
-        return ReminderService(DynamoCustomers(), self.whatsapp, self.settings.supplier["name"], logger=get_logger())
+        return ReminderService(
+            DynamoCustomers(self.tables), self.whatsapp, self.settings.supplier["name"], logger=get_logger()
+        )
 
-    def health(self) -> dict:
-        """Proves the function can reach its table: a cheap DescribeTable on the orders table."""
-        table = self.settings.table_name("orders")
-        status = self.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"]
-        health = {"ok": status == "ACTIVE", "table": table, "status": status, "stage": self.settings.stage}
-        whatsapp = self.whatsapp_health.problem()
-        if whatsapp:  # sends fail for a reason only a person can fix (an expired token, a lost permission)
-            health.update(ok=False, whatsapp=whatsapp)
-        return health
+    @cached_property
+    def health(self):
+        """The health check (call it): a DescribeTable on the orders table."""
+        from chalicelib.adapters.health import TableHealth
+
+        return TableHealth(
+            self.dynamodb, self.settings.table_name("orders"), self.settings.stage, whatsapp=self.whatsapp_health
+        )
+
+
+def _render_invoice_pdf(invoice) -> bytes:
+    """The PDF renderer, imported on first use (fpdf and its fonts are heavy for a cold start)."""
+    from chalicelib.adapters.invoice_pdf import render_invoice_pdf
+
+    return render_invoice_pdf(invoice)
 
 
 _container: Container | None = None
@@ -300,11 +307,20 @@ _container_lock = threading.Lock()
 
 
 def container() -> Container:
-    """The process's container, built once on first use."""
+    """The process's container, built once on first use. On a non-local stage whose settings are missing or
+    placeholders it raises SettingsIncomplete (naming them) instead: no function acts, no invoice carries the demo
+    shop. The settings are read again on the next call (Powertools caches the SSM read), so setting them is enough."""
     global _container
     with _container_lock:
         if _container is None:
-            _container = Container(settings())
+            from chalicelib.config import SettingsIncomplete
+
+            config = settings()
+            missing = config.missing()
+            if missing:
+                settings.cache_clear()
+                raise SettingsIncomplete(missing)
+            _container = Container(config)
         return _container
 
 

@@ -1,4 +1,5 @@
-"""Settings read from environment variables (set per stage in .chalice/config.json, or by devstack locally)."""
+"""Settings: on AWS from SSM Parameter Store under the stage's SETTINGS_PATH (secrets as SecureStrings, read through
+Powertools Parameters with caching), locally from environment variables (devstack sets them)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,46 @@ LOCAL_DEFAULTS = {
     "LINK_SIGNING_SECRET": "local-link-secret-not-real",
 }
 
+# Every parameter the app reads under SETTINGS_PATH (named like the environment variable it replaces), and which of
+# them are secrets (SecureString, never echoed by `devstack configure`). A non-local stage refuses to act while any
+# REQUIRED one is missing or still a placeholder.
+SECRETS = (
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_TOKEN",
+    "OWNER_API_KEY",
+    "LINK_SIGNING_SECRET",
+    "GEMINI_API_KEY",
+)
+REQUIRED = (
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "OWNER_PHONE",
+    "OWNER_API_KEY",
+    "LINK_SIGNING_SECRET",
+    "PUBLIC_BASE_URL",
+    "SUPPLIER_NAME",
+    "SUPPLIER_ADDRESS",
+    "SUPPLIER_GSTIN",
+    "SUPPLIER_STATE",
+    "SUPPLIER_STATE_CODE",
+)
+OPTIONAL = ("SUPPLIER_PHONE", "SUPPLIER_UPI_VPA", "GEMINI_API_KEY")
+# The demo shop of the local stage: never on an invoice outside it.
+DEMO_SUPPLIER = {
+    "name": "Bharat Textiles (demo)",
+    "address": "12 Cloth Market, Surat",
+    "gstin": "24AAAAA0000A1Z5",
+    "state": "Gujarat",
+    "state_code": "24",
+    "phone": "919800000001",
+}
+PLACEHOLDERS = ("", "changeme", "change-me", "change_me", "todo", "placeholder", "xxx")
+PARAMETERS_MAX_AGE_SECONDS = 300
+EMULATOR_ACCOUNT_ID = "123456789012"  # the account moto (and devstack.provision) use for ${AWS::AccountId}
+
 TABLES = (
     "idempotency",
     "orders",
@@ -30,9 +71,17 @@ TABLES = (
 )
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
+def _env(name: str, default: str | None = None, source: dict | None = None) -> str | None:
+    value = (source if source is not None else os.environ).get(name)
     return value if value not in (None, "") else default
+
+
+class SettingsIncomplete(RuntimeError):
+    """A non-local stage lacks settings it needs (or has placeholders): it refuses to act until they are set."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__("missing or placeholder settings: " + ", ".join(missing))
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -65,6 +114,16 @@ class Settings:
     whatsapp_waba_id: str = ""
     supplier: dict = field(default_factory=dict)
 
+    settings_path: str | None = None
+    invoice_bucket_name: str | None = None
+    values: dict = field(default_factory=dict, repr=False, compare=False)  # raw NAME -> value, for missing()
+
+    def missing(self) -> list[str]:
+        """The REQUIRED settings that are unset or placeholders (always none on the local stage)."""
+        if self.stage == "local":
+            return []
+        return [name for name in REQUIRED if _placeholder(name, self.values.get(name))]
+
     def table_name(self, short: str) -> str:
         return f"{self.resource_prefix}-{short}"
 
@@ -78,7 +137,8 @@ class Settings:
 
     @property
     def invoice_bucket(self) -> str:
-        return f"{self.resource_prefix}-invoices"
+        # On AWS the template passes the bucket's name (it carries the account id); locally the emulator's account.
+        return self.invoice_bucket_name or f"{self.resource_prefix}-invoices-{EMULATOR_ACCOUNT_ID}"
 
 
 def inbound_queue_name() -> str:
@@ -90,13 +150,44 @@ def approvals_queue_name() -> str:
     return f"{_env('RESOURCE_PREFIX', 'bharatbiz-local')}-approvals"
 
 
-def load_settings() -> Settings:
-    """Build settings from the environment; on the local stage fake secrets fill the gaps."""
+def _placeholder(name: str, value: str | None) -> bool:
+    text = (value or "").strip()
+    if text.lower() in PLACEHOLDERS or "not-real" in text or text in LOCAL_DEFAULTS.values():
+        return True
+    if name == "PUBLIC_BASE_URL":
+        return not text.startswith("https://")  # never the local http://127.0.0.1 default on a real stage
+    demo = {"SUPPLIER_NAME": "name", "SUPPLIER_ADDRESS": "address", "SUPPLIER_GSTIN": "gstin"}
+    return name in demo and text == DEMO_SUPPLIER[demo[name]]
+
+
+def read_values(environ=None) -> dict:
+    """NAME -> value: the environment, overlaid with the parameters under SETTINGS_PATH when it is set."""
+    environ = dict(os.environ if environ is None else environ)
+    path = _env("SETTINGS_PATH", source=environ)
+    if path:
+        from chalicelib.adapters.parameters import read_parameters
+
+        region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "ap-south-1", environ), environ)
+        environ.update(read_parameters(path, _env("AWS_ENDPOINT_URL", source=environ), region))
+    return environ
+
+
+def load_settings(values: dict | None = None) -> Settings:
+    """Build settings from ``values`` (default: read_values()); on the local stage fake secrets fill the gaps."""
+    values = read_values() if values is None else values
+
+    def _env(name: str, default: str | None = None) -> str | None:
+        value = values.get(name)
+        return value if value not in (None, "") else default
+
     stage = _env("STAGE", "local")
     local = stage == "local"
 
     def secret(name: str) -> str:
         return _env(name, LOCAL_DEFAULTS[name] if local else "") or ""
+
+    def shop(name: str, key: str) -> str:
+        return _env(name, DEMO_SUPPLIER[key] if local else "") or ""
 
     return Settings(
         stage=stage,
@@ -113,7 +204,7 @@ def load_settings() -> Settings:
         owner_api_key=secret("OWNER_API_KEY"),
         link_signing_secret=secret("LINK_SIGNING_SECRET"),
         link_ttl_hours=int(_env("LINK_TTL_HOURS", "48")),
-        public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        public_base_url=(_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if local else "") or "").rstrip("/"),
         gemini_api_key=_env("GEMINI_API_KEY"),
         gemini_model=_env("GEMINI_MODEL", "gemini-2.5-flash"),
         gemini_base_url=_env("GEMINI_BASE_URL"),
@@ -124,13 +215,17 @@ def load_settings() -> Settings:
         outbox_lease_seconds=float(_env("OUTBOX_LEASE_SECONDS", "20")),
         whatsapp_waba_id=_env("WHATSAPP_WABA_ID", "102290129340398" if local else "") or "",
         supplier={
-            "name": _env("SUPPLIER_NAME", "Bharat Textiles (demo)"),
-            "address": _env("SUPPLIER_ADDRESS", "12 Cloth Market, Surat"),
-            "gstin": _env("SUPPLIER_GSTIN", "24AAAAA0000A1Z5"),
-            "state": _env("SUPPLIER_STATE", "Gujarat"),
-            "state_code": _env("SUPPLIER_STATE_CODE", "24"),
-            "phone": _env("SUPPLIER_PHONE", "919800000001"),
+            "name": shop("SUPPLIER_NAME", "name"),
+            "address": shop("SUPPLIER_ADDRESS", "address"),
+            "gstin": shop("SUPPLIER_GSTIN", "gstin"),
+            "state": shop("SUPPLIER_STATE", "state"),
+            "state_code": shop("SUPPLIER_STATE_CODE", "state_code"),
+            "phone": shop("SUPPLIER_PHONE", "phone"),
+            "upi_vpa": _env("SUPPLIER_UPI_VPA", "") or "",
         },
+        settings_path=_env("SETTINGS_PATH"),
+        invoice_bucket_name=_env("INVOICE_BUCKET"),
+        values={name: values.get(name) for name in REQUIRED + OPTIONAL},
     )
 
 

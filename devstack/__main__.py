@@ -139,6 +139,15 @@ def cmd_package(args) -> int:
     return 0
 
 
+def cmd_configure(args) -> int:
+    from pathlib import Path
+
+    from devstack.configure import configure
+
+    source = Path(args.source) if args.source else None
+    return configure(args.stage, source, args.path, args.endpoint, interactive=not args.no_prompt)
+
+
 def cmd_templates(args) -> int:
     from devstack.templates import cmd_templates as run
 
@@ -202,6 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     pkg.add_argument("--stage", default="dev", choices=["dev", "prod"])
     pkg.add_argument("--out", default="build/package")
     pkg.set_defaults(func=cmd_package)
+
+    conf = sub.add_parser("configure", help="write a stage's secrets and shop settings to SSM Parameter Store")
+    conf.add_argument("--stage", required=True)
+    conf.add_argument("--from", dest="source", help="a file of NAME=value lines (or a JSON object)")
+    conf.add_argument("--path", help="parameter path (default /bharatbiz/STAGE, the template's SettingsPath)")
+    conf.add_argument("--endpoint", help="AWS endpoint (LocalStack, the emulator); default: AWS itself")
+    conf.add_argument("--no-prompt", action="store_true", help="write only what the file gives")
+    conf.set_defaults(func=cmd_configure)
 
     templates = sub.add_parser("templates", help="WhatsApp message templates (chalicelib/templates)")
     templates_sub = templates.add_subparsers(dest="action", required=True)

@@ -11,13 +11,18 @@ def _term_data(term: Term) -> dict:
 
 
 class DynamoCatalogue:
+    """Terms and GST rates in the catalogue table of ``tables`` (a dynamo_models.Tables)."""
+
+    def __init__(self, tables):
+        self._t = tables
+
     def seed(self, terms: list[Term], rates: list[GstRate]) -> int:
         """Write seed rows that are not there yet (an owner's edit is never overwritten); returns how many."""
         from pynamodb.exceptions import PutError
 
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
         from chalicelib.adapters.dynamo_repos import is_condition_failure
 
+        CatalogueRecord = self._t.CatalogueRecord
         rows = [CatalogueRecord(t.kind, t.name, data=_term_data(t)) for t in terms]
         rows += [
             CatalogueRecord("gst_rate", f"{r.hsn}#{r.effective_from.isoformat()}", data=r.to_dict()) for r in rates
@@ -34,19 +39,16 @@ class DynamoCatalogue:
 
     def put_term(self, term: Term) -> None:
         """Add or replace one term (the owner extending the vocabulary)."""
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
-
+        CatalogueRecord = self._t.CatalogueRecord
         CatalogueRecord(term.kind, term.name, data=_term_data(term)).save()
 
     def put_gst_rate(self, rate: GstRate) -> None:
         """Add a rate from its effective date (a change of rate is a new row; history is kept)."""
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
-
+        CatalogueRecord = self._t.CatalogueRecord
         CatalogueRecord("gst_rate", f"{rate.hsn}#{rate.effective_from.isoformat()}", data=rate.to_dict()).save()
 
     def vocabulary(self) -> Vocabulary:
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
-
+        CatalogueRecord = self._t.CatalogueRecord
         terms = []
         for kind in ("material", "color"):
             for row in CatalogueRecord.query(kind):
@@ -64,6 +66,5 @@ class DynamoCatalogue:
         return Vocabulary.from_terms(terms)
 
     def gst_rates(self) -> list[GstRate]:
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
-
+        CatalogueRecord = self._t.CatalogueRecord
         return [GstRate.from_dict(r.data) for r in CatalogueRecord.query("gst_rate")]

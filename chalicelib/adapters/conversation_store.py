@@ -48,12 +48,16 @@ def _customer_dict(record) -> dict:
 
 
 class DynamoConversationStore:
+    """Customers, orders and handled messages in the tables of ``tables`` (a dynamo_models.Tables)."""
+
+    def __init__(self, tables):
+        self._t = tables
+
     def customer(self, phone: str) -> dict:
         """The customer record alone ({} for a number never seen), without loading any order."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import CustomerRecord
-
+        CustomerRecord = self._t.CustomerRecord
         try:
             return _customer_dict(CustomerRecord.get(phone, consistent_read=True))
         except DoesNotExist:
@@ -64,8 +68,7 @@ class DynamoConversationStore:
         latest finished one, which the engine only reads ("your last order …: approved") and never changes."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import CustomerRecord, OrderRecord
-
+        CustomerRecord, OrderRecord = self._t.CustomerRecord, self._t.OrderRecord
         try:
             customer = CustomerRecord.get(phone, consistent_read=True)
         except DoesNotExist:
@@ -82,10 +85,8 @@ class DynamoConversationStore:
     def load_order(self, order_id: str) -> tuple[dict, int] | None:
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import OrderRecord
-
         try:
-            record = OrderRecord.get(order_id, consistent_read=True)
+            record = self._t.OrderRecord.get(order_id, consistent_read=True)
         except DoesNotExist:
             return None
         return dict(record.data), int(record.version)
@@ -94,10 +95,8 @@ class DynamoConversationStore:
         """What handling ``wamid`` produced ({"replies": [...], "effects": [...], "delivered": bool}), or None."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import ProcessedKey
-
         try:
-            record = ProcessedKey.get(f"handled#{wamid}", consistent_read=True)
+            record = self._t.ProcessedKey.get(f"handled#{wamid}", consistent_read=True)
         except DoesNotExist:
             return None
         return {**(record.detail or {}), "delivered": bool(record.done)}
@@ -123,9 +122,10 @@ class DynamoConversationStore:
         Raises AlreadyProcessed (the message was handled meanwhile), OutOfStock naming the batches that could not be
         reserved (nothing was written), or StaleOrder (the order or the customer changed: load and redo the step).
         """
-        from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
         from chalicelib.adapters.stock_repository import reservation_items
         from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
+
+        CustomerRecord, ProcessedKey = self._t.CustomerRecord, self._t.ProcessedKey
 
         now = datetime.now(UTC).isoformat()
         handled = ProcessedKey(
@@ -152,9 +152,9 @@ class DynamoConversationStore:
         )
         items = [("handled", lambda tx: tx.save(handled, condition=ProcessedKey.key.does_not_exist()))]
         if closed is not None:
-            items.append(("closed", lambda tx: tx.save(_order_record(closed, closed_version))))
+            items.append(("closed", lambda tx: tx.save(_order_record(self._t, closed, closed_version))))
         if order is not None:
-            items.append(("order", lambda tx: tx.save(_order_record(order, version))))
+            items.append(("order", lambda tx: tx.save(_order_record(self._t, order, version))))
         items.append(
             (
                 "customer",
@@ -162,9 +162,9 @@ class DynamoConversationStore:
             )
         )
         if reserve_parts:
-            items += reservation_items(order["order_id"], reserve_parts)
+            items += reservation_items(self._t, order["order_id"], reserve_parts)
         try:
-            run_transaction(items)
+            run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
             if "handled" in cancelled.failed or self.handled(wamid) is not None:
                 raise AlreadyProcessed(wamid) from cancelled
@@ -180,7 +180,7 @@ class DynamoConversationStore:
 
         from chalicelib.adapters.dynamo_repos import is_condition_failure
 
-        record = _order_record(order, version)
+        record = _order_record(self._t, order, version)
         try:
             record.save()
         except PutError as exc:
@@ -193,9 +193,9 @@ class DynamoConversationStore:
         """Forget the customer's active order if it is still this one (the order ended outside a message)."""
         from pynamodb.exceptions import UpdateError
 
-        from chalicelib.adapters.dynamo_models import CustomerRecord
         from chalicelib.adapters.dynamo_repos import is_condition_failure
 
+        CustomerRecord = self._t.CustomerRecord
         try:
             CustomerRecord(phone).update(
                 actions=[CustomerRecord.active_order_id.remove()],
@@ -206,22 +206,18 @@ class DynamoConversationStore:
                 raise
 
     def mark_delivered(self, wamid: str) -> None:
-        from chalicelib.adapters.dynamo_models import ProcessedKey
-
+        ProcessedKey = self._t.ProcessedKey
         ProcessedKey(f"handled#{wamid}").update(actions=[ProcessedKey.done.set(True)])
 
     def update_customer(self, phone: str, **fields) -> None:
         """Set the given customer fields (None leaves a field as it is)."""
-        from chalicelib.adapters.dynamo_models import CustomerRecord
-
+        CustomerRecord = self._t.CustomerRecord
         actions = [getattr(CustomerRecord, k).set(v) for k, v in fields.items() if v is not None]
         if actions:
             CustomerRecord(phone).update(actions=actions)
 
     def ledger(self, phone: str) -> list[dict]:
         """A customer's ledger entries, oldest first, in rupees."""
-        from chalicelib.adapters.dynamo_models import LedgerEntryRecord
-
         return [
             {
                 "at": e.at,
@@ -230,15 +226,16 @@ class DynamoConversationStore:
                 "reference": e.reference,
                 "balance_after": str(Decimal(e.balance_after_paise) / 100),
             }
-            for e in LedgerEntryRecord.query(phone)
+            for e in self._t.LedgerEntryRecord.query(phone)
         ]
 
     def orders_in_state(self, state: str, limit: int = 100, updated_before: datetime | None = None) -> list[dict]:
         """Orders in ``state`` with their versions: newest change first, or, with ``updated_before``, only those
         unchanged since then, oldest first (the by-state index is sorted on updated_at, so the query does the
         filtering)."""
-        from chalicelib.adapters.dynamo_models import OrderRecord, OrdersByState
+        from chalicelib.adapters.dynamo_models import OrdersByState
 
+        OrderRecord = self._t.OrderRecord
         if updated_before is None:
             rows = OrderRecord.by_state.query(state, scan_index_forward=False, limit=limit)
         else:
@@ -247,10 +244,8 @@ class DynamoConversationStore:
         return [dict(r.data) | {"_version": int(r.version)} for r in rows]
 
 
-def _order_record(order: dict, version: int | None):
-    from chalicelib.adapters.dynamo_models import OrderRecord
-
-    record = OrderRecord(
+def _order_record(tables, order: dict, version: int | None):
+    record = tables.OrderRecord(
         order["order_id"],
         customer_phone=order["customer_phone"],
         state=order["state"],
@@ -267,7 +262,9 @@ class DynamoCustomers:
     """Customers with an outstanding balance, for reminders (a scan: a shop has hundreds of customers, not
     millions; a sparse index on balance would be the next step)."""
 
-    def with_balance(self) -> list[dict]:
-        from chalicelib.adapters.dynamo_models import CustomerRecord
+    def __init__(self, tables):
+        self._t = tables
 
+    def with_balance(self) -> list[dict]:
+        CustomerRecord = self._t.CustomerRecord
         return [_customer_dict(c) for c in CustomerRecord.scan(CustomerRecord.balance_paise > 0)]

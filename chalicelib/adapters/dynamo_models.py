@@ -1,8 +1,9 @@
 """PynamoDB models of every table in infra/template.json, and the binding of their names and endpoint to settings.
 
 Keys follow the access patterns documented in the template's Metadata. Table names and the endpoint are not
-hard-coded in the models: ``bind(settings)`` sets them, so the emulator, LocalStack and AWS differ only in
-configuration. Money is stored as integer paise or exact decimals (DecimalAttribute), never floats.
+hard-coded in the models: ``Tables.for_settings(settings)`` binds subclasses of them per container, so the emulator,
+LocalStack and AWS differ only in configuration. Money is stored as integer paise or exact decimals
+(DecimalAttribute), never floats.
 """
 
 from __future__ import annotations
@@ -277,15 +278,47 @@ ALL_MODELS = (
 )
 
 
-def bind(settings) -> None:
-    """Point every model at the stage's table names, region and endpoint (None in AWS)."""
-    for model in ALL_MODELS:
-        model.Meta.table_name = settings.table_name(model.Meta.short_name)
-        model.Meta.region = settings.region
-        model.Meta.host = settings.aws_endpoint_url
-        model.Meta.connect_timeout_seconds = 2
-        model.Meta.read_timeout_seconds = 5
-        model.Meta.max_retry_attempts = 2
-        model._connection = None
-        for index in (v for v in vars(model).values() if isinstance(v, GlobalSecondaryIndex)):
-            index._connection = None
+class Tables:
+    """Every model bound to one stage's tables, region and endpoint: per-instance subclasses of the models above,
+    so two containers (two prefixes or endpoints) coexist and nothing depends on a module-level binding.
+
+    ``table_name`` maps a short name ('orders') to the real one ('bharatbiz-local-orders'); ``host`` is None in AWS.
+    """
+
+    def __init__(self, table_name, region: str, host: str | None):
+        self.host = host
+        for model in ALL_MODELS:
+            meta = type(
+                "Meta",
+                (),
+                {
+                    "table_name": table_name(model.Meta.short_name),
+                    "short_name": model.Meta.short_name,
+                    "region": region,
+                    "host": host,
+                    "connect_timeout_seconds": 2,
+                    "read_timeout_seconds": 5,
+                    "max_retry_attempts": 2,
+                },
+            )
+            bound = type(model.__name__, (model,), {"Meta": meta, "_connection": None, "__module__": __name__})
+            setattr(self, model.__name__, bound)
+
+    @classmethod
+    def for_settings(cls, settings) -> Tables:
+        return cls(settings.table_name, settings.region, settings.aws_endpoint_url)
+
+    def connection(self):
+        """The low-level PynamoDB connection transactions go through (every table shares region and endpoint)."""
+        return self.ProcessedKey._get_connection().connection
+
+    # Declared for readers and type checkers; __init__ sets each to its bound subclass.
+    ProcessedKey: type[ProcessedKey]
+    OrderRecord: type[OrderRecord]
+    BatchRecord: type[BatchRecord]
+    CustomerRecord: type[CustomerRecord]
+    LedgerEntryRecord: type[LedgerEntryRecord]
+    InvoiceRecord: type[InvoiceRecord]
+    MessageLogRecord: type[MessageLogRecord]
+    OutboxRecordModel: type[OutboxRecordModel]
+    CatalogueRecord: type[CatalogueRecord]

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from chalicelib.adapters.dynamo_models import OutboxRecordModel
 from chalicelib.adapters.dynamo_repos import is_condition_failure
 from chalicelib.adapters.whatsapp import LEASE_SECONDS, MAX_ATTEMPTS, OutboxRecord
 
@@ -20,7 +19,7 @@ def _iso(epoch: float | None = None) -> str:
     return datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC).isoformat()
 
 
-def _to_record(model: OutboxRecordModel, claimed: bool) -> OutboxRecord:
+def _to_record(model, claimed: bool) -> OutboxRecord:
     return OutboxRecord(
         key=model.key,
         to=model.to,
@@ -42,9 +41,11 @@ def _to_record(model: OutboxRecordModel, claimed: bool) -> OutboxRecord:
 
 class DynamoOutbox:
     """claim: put if absent; else read it and, if it is failed or a lapsed pending send, re-arm it with one
-    conditional update (the condition, not the read, decides who wins)."""
+    conditional update (the condition, not the read, decides who wins). The table is that of ``tables`` (a
+    dynamo_models.Tables)."""
 
-    def __init__(self, clock=time.time):
+    def __init__(self, tables, clock=time.time):
+        self._t = tables
         self._clock = clock
 
     def claim(
@@ -57,6 +58,7 @@ class DynamoOutbox:
         lease_seconds: float = LEASE_SECONDS,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> OutboxRecord:
+        OutboxRecordModel = self._t.OutboxRecordModel
         now = self._clock()
         model = OutboxRecordModel(
             key,
@@ -116,6 +118,7 @@ class DynamoOutbox:
 
     def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
         """One conditional update, applied only to a record that is not sent yet; no read before or after."""
+        OutboxRecordModel = self._t.OutboxRecordModel
         actions = [
             OutboxRecordModel.status.set("sent"),
             OutboxRecordModel.wamid.set(wamid),
@@ -137,6 +140,7 @@ class DynamoOutbox:
         self, key: str, error_code: int | None, message: str, attention: bool = False
     ) -> OutboxRecord | None:
         """One conditional update (not when it is failed with this code already); returns the record as it now is."""
+        OutboxRecordModel = self._t.OutboxRecordModel
         now = _iso(self._clock())
         actions = [
             OutboxRecordModel.status.set("failed"),
@@ -165,6 +169,7 @@ class DynamoOutbox:
         return _to_record(model, claimed=False)
 
     def get(self, key: str) -> OutboxRecord | None:
+        OutboxRecordModel = self._t.OutboxRecordModel
         try:
             return _to_record(OutboxRecordModel.get(key, consistent_read=True), claimed=False)
         except DoesNotExist:
@@ -172,11 +177,13 @@ class DynamoOutbox:
 
     def attention(self, limit: int = 100) -> list[OutboxRecord]:
         """Undelivered messages not handled yet, oldest first."""
+        OutboxRecordModel = self._t.OutboxRecordModel
         rows = OutboxRecordModel.by_queue.query("attention", limit=limit)
         return [_to_record(r, claimed=False) for r in rows]
 
     def handled(self, key: str) -> bool:
         """Take a record off the attention list; False when it was not on it."""
+        OutboxRecordModel = self._t.OutboxRecordModel
         try:
             OutboxRecordModel(key).update(
                 actions=[
@@ -194,6 +201,7 @@ class DynamoOutbox:
 
     def stale_pending(self, older_than_seconds: float, limit: int = 50) -> list[OutboxRecord]:
         """Pending sends claimed longer ago than ``older_than_seconds`` (their sender died or never heard back)."""
+        OutboxRecordModel = self._t.OutboxRecordModel
         from chalicelib.adapters.dynamo_models import OutboxByQueue
 
         cutoff = _iso(self._clock() - older_than_seconds)

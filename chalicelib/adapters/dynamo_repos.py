@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.adapters.dynamo_models import MessageLogRecord, ProcessedKey
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -25,10 +23,14 @@ def is_condition_failure(exc: Exception) -> bool:
 
 
 class DynamoIdempotency:
-    """First-writer-wins keys with a TTL, in the idempotency table."""
+    """First-writer-wins keys with a TTL, in the idempotency table of ``tables`` (a dynamo_models.Tables)."""
+
+    def __init__(self, tables):
+        self._t = tables
 
     def claim(self, key: str, kind: str, ttl_seconds: int, detail: dict | None = None) -> dict | None:
         """Returns None if this call wrote the key, else the existing record. Raises PutError on other failures."""
+        ProcessedKey = self._t.ProcessedKey
         now = _now()
         record = ProcessedKey(
             key,
@@ -56,12 +58,13 @@ class DynamoIdempotency:
         from pynamodb.exceptions import DoesNotExist
 
         try:
-            ProcessedKey.get(key, consistent_read=True, attributes_to_get=["key"])
+            self._t.ProcessedKey.get(key, consistent_read=True, attributes_to_get=["key"])
             return True
         except DoesNotExist:
             return False
 
     def update_detail(self, key: str, detail: dict) -> None:
+        ProcessedKey = self._t.ProcessedKey
         try:
             ProcessedKey(key).update(
                 actions=[ProcessedKey.detail.set({**detail, "claimed_epoch": time.time()})],
@@ -71,16 +74,21 @@ class DynamoIdempotency:
             if not is_condition_failure(exc):
                 raise
 
+    def release(self, key: str) -> None:
+        """Forget ``key`` so it can be claimed again (a spent link whose decision never reached the queue)."""
+        self._t.ProcessedKey(key).delete()
+
 
 class DynamoMessageLog:
     """Every inbound/outbound message and delivery status of a customer, in time order."""
 
-    def __init__(self, ttl_days: int = 365):
+    def __init__(self, tables, ttl_days: int = 365):
+        self._t = tables
         self._ttl = timedelta(days=ttl_days)
 
     def record(self, phone, direction, wamid, type, text=None, status=None, errors=None, at=None) -> None:
         at = at or _now().isoformat()
-        MessageLogRecord(
+        self._t.MessageLogRecord(
             phone or "unknown",
             f"{at}#{direction}#{wamid}#{status or ''}",
             direction=direction,
@@ -93,7 +101,7 @@ class DynamoMessageLog:
         ).save()
 
     def history(self, phone: str, limit: int = 50) -> list[dict]:
-        rows = MessageLogRecord.query(phone, scan_index_forward=False, limit=limit)
+        rows = self._t.MessageLogRecord.query(phone, scan_index_forward=False, limit=limit)
         out = [
             {
                 "at": r.at.split("#")[0],
@@ -109,7 +117,7 @@ class DynamoMessageLog:
         return list(reversed(out))
 
     def count(self, phone: str, direction: str | None = None) -> int:
-        return sum(1 for r in MessageLogRecord.query(phone) if direction is None or r.direction == direction)
+        return sum(1 for r in self._t.MessageLogRecord.query(phone) if direction is None or r.direction == direction)
 
 
 class SqsQueue:

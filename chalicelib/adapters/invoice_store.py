@@ -6,7 +6,11 @@ from chalicelib.domain.errors import OutOfStock, StaleOrder
 
 
 class DynamoInvoiceStore:
-    def __init__(self, s3_client, bucket: str):
+    """Invoices and decisions in the tables of ``tables`` (a dynamo_models.Tables); PDFs in ``bucket`` through
+    ``s3_client``."""
+
+    def __init__(self, tables, s3_client, bucket: str):
+        self._t = tables
         self._s3 = s3_client
         self._bucket = bucket
 
@@ -14,10 +18,8 @@ class DynamoInvoiceStore:
         """The last number issued in financial year ``fy`` (0 before the first)."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import InvoiceRecord
-
         try:
-            return int(InvoiceRecord.get(f"SEQ#{fy}", consistent_read=True).seq or 0)
+            return int(self._t.InvoiceRecord.get(f"SEQ#{fy}", consistent_read=True).seq or 0)
         except DoesNotExist:
             return 0
 
@@ -41,11 +43,12 @@ class DynamoInvoiceStore:
         Raises StaleOrder when any condition failed because something moved (retry with fresh reads), OutOfStock
         when the reservation is not there any more."""
         from chalicelib.adapters.conversation_store import _order_record
-        from chalicelib.adapters.dynamo_models import CustomerRecord, InvoiceRecord, LedgerEntryRecord
         from chalicelib.adapters.stock_repository import deduction_items
 
+        t = self._t
+        CustomerRecord, InvoiceRecord, LedgerEntryRecord = t.CustomerRecord, t.InvoiceRecord, t.LedgerEntryRecord
         number = invoice["number"]
-        items = [("order", lambda tx: tx.save(_order_record(order_data, version)))]
+        items = [("order", lambda tx: tx.save(_order_record(t, order_data, version)))]
         counter = InvoiceRecord(f"SEQ#{fy}")
         if seq == 0:
             items.append(
@@ -70,7 +73,7 @@ class DynamoInvoiceStore:
             f"INV#{number}", order_id=order_data["order_id"], number=number, data=invoice, created_at=at
         )
         items.append(("invoice", lambda tx: tx.save(record, condition=InvoiceRecord.invoice_key.does_not_exist())))
-        items += deduction_items(order_data["order_id"], parts)
+        items += deduction_items(t, order_data["order_id"], parts)
         entry = LedgerEntryRecord(
             phone,
             f"{at}#{number}",
@@ -91,16 +94,17 @@ class DynamoInvoiceStore:
             actions.append(CustomerRecord.active_order_id.remove())
             condition &= CustomerRecord.active_order_id == active_order_id
         items.append(("customer", lambda tx: tx.update(CustomerRecord(phone), actions=actions, condition=condition)))
-        _transact(items)
+        _transact(t, items)
 
     def commit_rejection(self, *, order_data, version, parts, phone, active_order_id) -> None:
         """One transaction: order rejected, reserved stock back on the shelf, the customer free to order again."""
         from chalicelib.adapters.conversation_store import _order_record
-        from chalicelib.adapters.dynamo_models import CustomerRecord
         from chalicelib.adapters.stock_repository import release_items
 
-        items = [("order", lambda tx: tx.save(_order_record(order_data, version)))]
-        items += release_items(order_data["order_id"], parts)
+        t = self._t
+        CustomerRecord = t.CustomerRecord
+        items = [("order", lambda tx: tx.save(_order_record(t, order_data, version)))]
+        items += release_items(t, order_data["order_id"], parts)
         if active_order_id == order_data["order_id"]:
             items.append(
                 (
@@ -112,12 +116,11 @@ class DynamoInvoiceStore:
                     ),
                 )
             )
-        _transact(items)
+        _transact(t, items)
 
     def ensure_pdf(self, number: str, render) -> str:
         """The invoice's PDF on S3 under a deterministic key (a retry overwrites, never duplicates), SSE on."""
-        from chalicelib.adapters.dynamo_models import InvoiceRecord
-
+        InvoiceRecord = self._t.InvoiceRecord
         record = InvoiceRecord.get(f"INV#{number}", consistent_read=True)
         key = f"invoices/{number.replace('/', '-')}.pdf"
         if record.s3_key:
@@ -134,18 +137,26 @@ class DynamoInvoiceStore:
         record.update(actions=[InvoiceRecord.s3_key.set(key)])
         return key
 
+    def pdf(self, key: str) -> bytes:
+        """The stored PDF's bytes (sent to WhatsApp's media endpoint; S3 keeps the archive)."""
+        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
+    def link(self, key: str, ttl_seconds: int) -> str:
+        """A time-limited URL of the PDF at ``key`` (what the customer's WhatsApp document points at)."""
+        return self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=ttl_seconds
+        )
+
     def invoices_of(self, order_id: str) -> list[dict]:
-        from chalicelib.adapters.dynamo_models import InvoiceRecord
-
-        return [{"number": r.number, "s3_key": r.s3_key} for r in InvoiceRecord.by_order.query(order_id)]
+        return [{"number": r.number, "s3_key": r.s3_key} for r in self._t.InvoiceRecord.by_order.query(order_id)]
 
 
-def _transact(items) -> None:
+def _transact(tables, items) -> None:
     """Run the items; a failed reservation is OutOfStock (the owner is told), anything else moved is StaleOrder."""
     from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
     try:
-        run_transaction(items)
+        run_transaction(tables, items)
     except TransactionCancelled as cancelled:
         failed = cancelled.failed
         if failed and all(label.startswith("batch#") or label == "reservation" for label in failed):

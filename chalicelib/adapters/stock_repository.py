@@ -40,12 +40,16 @@ def _sort_key(first: str, batch: Batch) -> str:
 
 
 class DynamoStockRepository:
-    """Batches in DynamoDB. Queries use the by-material and by-color indexes; writes are conditional."""
+    """Batches in DynamoDB (the batches table of ``tables``, a dynamo_models.Tables). Queries use the by-material and
+    by-color indexes; writes are conditional."""
+
+    def __init__(self, tables):
+        self._t = tables
 
     def get(self, batch_id: str) -> Batch | None:
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
 
         try:
             return _to_batch(BatchRecord.get(batch_id, consistent_read=True))
@@ -53,31 +57,31 @@ class DynamoStockRepository:
             return None
 
     def reserved_meters(self, batch_id: str) -> Decimal:
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
 
         return Decimal(BatchRecord.get(batch_id, consistent_read=True).reserved_meters or 0)
 
     def all_with_reserved(self) -> tuple[list[Batch], dict[str, Decimal]]:
         """Every batch and the meters reserved on each, from one scan (the owner's report)."""
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
 
         records = list(BatchRecord.scan(consistent_read=True))
         reserved = {r.batch_id: Decimal(r.reserved_meters or 0) for r in records}
         return _ordered(_to_batch(r) for r in records), reserved
 
     def all(self) -> list[Batch]:
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
 
         return _ordered(_to_batch(r) for r in BatchRecord.scan(consistent_read=True))
 
     def of_material(self, material: str, color: str | None = None) -> list[Batch]:
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
 
         condition = BatchRecord.sort_key.startswith(f"{color}#") if color else None
         return _ordered(_to_batch(r) for r in BatchRecord.by_material.query(material, range_key_condition=condition))
 
     def of_color(self, color: str) -> list[Batch]:
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
 
         # The colour index shares sort_key with the material index (color#received#id), so it is filtered here.
         return _ordered(_to_batch(r) for r in BatchRecord.by_color.query(color))
@@ -87,7 +91,7 @@ class DynamoStockRepository:
         from pynamodb.exceptions import PutError, TransactWriteError
         from pynamodb.transactions import TransactWrite
 
-        from chalicelib.adapters.dynamo_models import BatchRecord
+        BatchRecord = self._t.BatchRecord
         from chalicelib.adapters.dynamo_repos import is_condition_failure
 
         existing = {r.batch_id for r in BatchRecord.batch_get([b.batch_id for b in batches])} if batches else set()
@@ -96,16 +100,16 @@ class DynamoStockRepository:
         for start in range(0, len(new), TRANSACTION_LIMIT):
             chunk = new[start : start + TRANSACTION_LIMIT]
             try:
-                with TransactWrite(connection=BatchRecord._get_connection().connection) as tx:
+                with TransactWrite(connection=self._t.connection()) as tx:
                     for batch in chunk:
-                        tx.save(_to_record(batch, now), condition=BatchRecord.batch_id.does_not_exist())
+                        tx.save(_to_record(BatchRecord, batch, now), condition=BatchRecord.batch_id.does_not_exist())
             except TransactWriteError as exc:
                 # Another import wrote some of these ids between our read and write: those are unchanged now.
                 if getattr(exc, "cause_response_code", "") != "TransactionCanceledException":
                     raise
                 for batch in chunk:
                     try:
-                        _to_record(batch, now).save(condition=BatchRecord.batch_id.does_not_exist())
+                        _to_record(BatchRecord, batch, now).save(condition=BatchRecord.batch_id.does_not_exist())
                     except PutError as inner:
                         if not is_condition_failure(inner):
                             raise
@@ -128,60 +132,60 @@ class DynamoStockRepository:
     def _transact(self, movements: list[Movement]) -> None:
         from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
 
-        items = movement_items(merge_movements(movements))
+        items = movement_items(self._t, merge_movements(movements))
         if not items:
             return
         try:
-            run_transaction(items)
+            run_transaction(self._t, items)
         except TransactionCancelled as cancelled:
             raise OutOfStock("stock moved", cancelled.batch_ids()) from cancelled
 
 
-def movement_items(merged: list[Movement]) -> list[tuple[str, object]]:
+def movement_items(tables, merged: list[Movement]) -> list[tuple[str, object]]:
     """One conditional update per batch movement, labelled 'batch#<id>', ready for run_transaction."""
-    from chalicelib.adapters.dynamo_models import BatchRecord
+    BatchRecord = tables.BatchRecord
 
     return [
         (
             f"batch#{m.change.batch_id}",
             lambda tx, m=m: tx.update(
-                BatchRecord(m.change.batch_id), actions=batch_actions(m), condition=batch_condition(m)
+                BatchRecord(m.change.batch_id),
+                actions=batch_actions(BatchRecord, m),
+                condition=batch_condition(BatchRecord, m),
             ),
         )
         for m in merged
     ]
 
 
-def reservation_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
+def reservation_items(tables, order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
     """Transaction items that reserve an order's allocation: each batch's movement and the order's reservation
     record (first writer wins, so a retried hand-over never reserves twice)."""
-    from chalicelib.adapters.dynamo_models import ProcessedKey
-
+    ProcessedKey = tables.ProcessedKey
     record = ProcessedKey(
         f"reservation#{order_id}",
         kind="reservation",
         created_at=datetime.now(UTC).isoformat(),
         detail={"parts": [p.to_dict() for p in parts]},
     )
-    items = movement_items(merge_movements([Movement(stock_change(p), reserved=p.meters) for p in parts]))
+    items = movement_items(tables, merge_movements([Movement(stock_change(p), reserved=p.meters) for p in parts]))
     return [*items, ("reservation", lambda tx: tx.save(record, condition=ProcessedKey.key.does_not_exist()))]
 
 
-def release_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
+def release_items(tables, order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
     """Transaction items that put an order's reserved stock back and forget its reservation record."""
     movements = [Movement(release_change(p), reserved=-p.meters) for p in parts]
-    return [*movement_items(merge_movements(movements)), _forget_reservation(order_id)]
+    return [*movement_items(tables, merge_movements(movements)), _forget_reservation(tables, order_id)]
 
 
-def deduction_items(order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
+def deduction_items(tables, order_id: str, parts: list[AllocationPart]) -> list[tuple[str, object]]:
     """Transaction items that turn an order's reservation into a sale: reserved meters leave the books."""
     movements = [Movement(StockChange(p.batch_id), reserved=-p.meters) for p in parts]
-    return [*movement_items(merge_movements(movements)), _forget_reservation(order_id)]
+    return [*movement_items(tables, merge_movements(movements)), _forget_reservation(tables, order_id)]
 
 
-def _forget_reservation(order_id: str) -> tuple[str, object]:
-    from chalicelib.adapters.dynamo_models import ProcessedKey
-
+def _forget_reservation(tables, order_id: str) -> tuple[str, object]:
+    ProcessedKey = tables.ProcessedKey
     key = ProcessedKey(f"reservation#{order_id}")
     return ("reservation", lambda tx: tx.delete(key, condition=ProcessedKey.key.exists()))
 
@@ -194,10 +198,8 @@ class Movement:
     reserved: Decimal = Decimal(0)
 
 
-def batch_actions(m: Movement) -> list:
+def batch_actions(BatchRecord, m: Movement) -> list:
     """The PynamoDB update actions of one batch movement (also used by the approval transaction)."""
-    from chalicelib.adapters.dynamo_models import BatchRecord
-
     actions = []
     if m.change.rolls_delta:
         actions.append(BatchRecord.rolls.add(m.change.rolls_delta))
@@ -208,10 +210,8 @@ def batch_actions(m: Movement) -> list:
     return actions or [BatchRecord.rolls.add(0)]
 
 
-def batch_condition(m: Movement):
+def batch_condition(BatchRecord, m: Movement):
     """Enough rolls, loose meters and (when taking out of reservation) reserved meters for the movement."""
-    from chalicelib.adapters.dynamo_models import BatchRecord
-
     condition = (
         BatchRecord.batch_id.exists()
         & (BatchRecord.rolls >= m.change.requires_rolls)
@@ -263,9 +263,7 @@ def _to_batch(record) -> Batch:
     )
 
 
-def _to_record(batch: Batch, imported_at: str):
-    from chalicelib.adapters.dynamo_models import BatchRecord
-
+def _to_record(BatchRecord, batch: Batch, imported_at: str):
     return BatchRecord(
         batch.batch_id,
         material=batch.material,

@@ -58,17 +58,16 @@ class _Labelled:
         return getattr(self._transaction, kind)(*args, **kwargs)
 
 
-def run_transaction(items: Iterable[Item]) -> None:
-    """Write every item or none. Raises TransactionCancelled with the labels whose condition failed; any other
-    failure (throttling, the network) propagates as PynamoDB raised it."""
+def run_transaction(tables, items: Iterable[Item]) -> None:
+    """Write every item or none, through the connection of ``tables`` (a dynamo_models.Tables). Raises
+    TransactionCancelled with the labels whose condition failed; any other failure (throttling, the network)
+    propagates as PynamoDB raised it."""
     from pynamodb.exceptions import TransactWriteError
     from pynamodb.transactions import TransactWrite
 
-    from chalicelib.adapters.dynamo_models import ProcessedKey
-
     tx = None
     try:
-        with TransactWrite(connection=ProcessedKey._get_connection().connection) as transaction:
+        with TransactWrite(connection=tables.connection()) as transaction:
             tx = _Labelled(transaction)
             for label, add in items:
                 add(tx.label(label))

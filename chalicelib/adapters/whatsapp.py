@@ -78,6 +78,7 @@ import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
 from chalicelib.domain.delivery import NO_TEMPLATE, reason_text, refusal_kind, window_open
+from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, OutsideWindow
 from chalicelib.domain.messages import OutboundMessage, mask_phone
 from chalicelib.domain.webhook import is_bsuid
 
@@ -105,7 +106,7 @@ OutboxStatus = Literal["pending", "sent", "failed"]
 # --- errors ---------------------------------------------------------------------------------------------------------
 
 
-class WhatsAppError(Exception):
+class WhatsAppError(MessageNotSent):
     """Meta refused a send (or could not be reached). ``code`` is Meta's numeric error code when it gave one."""
 
     default_retryable = False
@@ -132,7 +133,7 @@ class WhatsAppError(Exception):
         self.http_status = http_status
 
 
-class OutsideWindowError(WhatsAppError):
+class OutsideWindowError(WhatsAppError, OutsideWindow):
     """131047: more than 24 hours since the customer's last message; only a template can reach them now."""
 
 
@@ -164,7 +165,7 @@ class GraphUnreachableError(WhatsAppError):
     default_retryable = True
 
 
-class DeliveryUncertainError(WhatsAppError):
+class DeliveryUncertainError(WhatsAppError, DeliveryUncertain):
     """The message may or may not have reached Meta (a read timeout, a dropped connection, or another attempt still
     holding the key). ``retryable``: try the work again later, when the lease rule decides (module docstring).
     ``key`` is the idempotency key; the status webhook settles it through ``biz_opaque_callback_data``.

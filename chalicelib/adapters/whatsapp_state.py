@@ -16,10 +16,13 @@ class DynamoWindow:
     """The contact's ``last_inbound_at`` from the customers table (written in the same transaction as each handled
     message, for customers and the owner alike)."""
 
+    def __init__(self, tables):
+        self._t = tables
+
     def last_inbound(self, contact: str) -> str | None:
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import CustomerRecord
+        CustomerRecord = self._t.CustomerRecord
 
         try:
             return CustomerRecord.get(
@@ -34,7 +37,8 @@ class DynamoTemplateRegistry:
 
     KIND = "wa_template"
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, tables, clock=time.monotonic):
+        self._t = tables
         self._clock = clock
         self._lock = threading.Lock()
         self._cache: tuple[float, dict] | None = None
@@ -43,7 +47,7 @@ class DynamoTemplateRegistry:
         """Store what a template webhook (or a sync answer) said; unspecified fields stay as they were."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
+        CatalogueRecord = self._t.CatalogueRecord
 
         key = f"{name}#{language}"
         try:
@@ -64,7 +68,7 @@ class DynamoTemplateRegistry:
         with self._lock:
             if self._cache is not None and self._clock() - self._cache[0] < TEMPLATE_CACHE_SECONDS:
                 return self._cache[1]
-        from chalicelib.adapters.dynamo_models import CatalogueRecord
+        CatalogueRecord = self._t.CatalogueRecord
 
         found = {r.key: dict(r.data or {}) for r in CatalogueRecord.query(self.KIND)}
         with self._lock:
@@ -79,8 +83,11 @@ class DynamoTemplateRegistry:
 class DynamoHealthFlag:
     """An item in the idempotency table while sends fail for a reason only a person can fix (token, permission)."""
 
+    def __init__(self, tables):
+        self._t = tables
+
     def unhealthy(self, code: int | None, reason: str) -> None:
-        from chalicelib.adapters.dynamo_models import ProcessedKey
+        ProcessedKey = self._t.ProcessedKey
 
         ProcessedKey(
             HEALTH_KEY,
@@ -94,7 +101,7 @@ class DynamoHealthFlag:
         """What is wrong, while it is recent; None when WhatsApp sends are healthy."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import ProcessedKey
+        ProcessedKey = self._t.ProcessedKey
 
         try:
             detail = ProcessedKey.get(HEALTH_KEY, consistent_read=True).detail or {}
@@ -109,10 +116,15 @@ class DynamoContacts:
     """A contact's other identifier, updated when Meta reports a change (``user_changed_number`` gives the new
     phone; ``user_changed_user_id`` the new BSUID, which is also recorded as an alias of the stable contact id)."""
 
+    def __init__(self, tables):
+        self._t = tables
+
     def change_identity(self, change) -> None:
         from pynamodb.exceptions import UpdateError
 
-        from chalicelib.adapters.dynamo_models import CustomerRecord, ProcessedKey
+        CustomerRecord = self._t.CustomerRecord
+
+        ProcessedKey = self._t.ProcessedKey
         from chalicelib.adapters.dynamo_repos import is_condition_failure
 
         actions = []
@@ -140,7 +152,7 @@ class DynamoContacts:
         """The stable contact id for an identifier (an alias written by an identity change), else itself."""
         from pynamodb.exceptions import DoesNotExist
 
-        from chalicelib.adapters.dynamo_models import ProcessedKey
+        ProcessedKey = self._t.ProcessedKey
 
         try:
             return (ProcessedKey.get(f"contact#{identifier}").detail or {}).get("contact") or identifier

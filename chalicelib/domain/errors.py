@@ -41,3 +41,23 @@ class OutOfStock(DomainError):
 
 class NotFound(DomainError):
     """The thing asked for does not exist."""
+
+
+# --- sending on WhatsApp: the family the use cases react to (the WhatsApp adapter raises subclasses of these) ---
+
+
+class MessageNotSent(DomainError):
+    """A WhatsApp message was refused or could not be sent. ``retryable``: trying again later may work (throttled,
+    unreachable); ``code``: the platform's error code when it gave one."""
+
+    code: int | None = None
+    retryable: bool = False
+
+
+class OutsideWindow(MessageNotSent):
+    """More than 24 hours since the customer's last message: free-form text cannot reach them, only a template."""
+
+
+class DeliveryUncertain(MessageNotSent):
+    """The message may or may not have been accepted. ``retryable``: do the work again later; the outbox's lease
+    then decides whether to send again (at most one duplicate), unless a status webhook settled it meanwhile."""

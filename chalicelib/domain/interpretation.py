@@ -13,6 +13,8 @@ from chalicelib.domain.money import meters
 Unit = Literal["m", "roll"]
 Language = Literal["en", "hinglish", "hi"]
 OrderState = Literal["none", "negotiating", "confirming", "waiting_owner"]
+Slot = Literal["material", "color", "quantity", "unit", "choice", "line"]
+"""What a question asks for: a line's material, colour, quantity or unit, one of offered options, or which line."""
 
 
 class Intent(StrEnum):
@@ -25,6 +27,20 @@ class Intent(StrEnum):
     HELP = "HELP"
     GREETING = "GREETING"
     CANCEL_ORDER = "CANCEL_ORDER"
+    ANSWER = "ANSWER"  # the answer to the pending question (``Interpretation.answer``)
+    # Shop questions and small talk, answered without starting or changing an order (``subject`` says about what):
+    RATE = "RATE"  # "silk ka rate?", "price of black rayon", "सूती का भाव"
+    AVAILABILITY = "AVAILABILITY"  # "kaunse colour hai cotton mein?"
+    REPEAT_ORDER = "REPEAT_ORDER"  # "pichla wala fir se", "repeat my previous order"
+    DISCOUNT = "DISCOUNT"  # "thoda discount milega?" (also a ``Note`` when it comes with items)
+    DELIVERY = "DELIVERY"  # "parso tak chahiye" (also a ``Note`` when it comes with items)
+    QUESTION = "QUESTION"  # any other question ("GST alag lagega?"): never a yes
+    THANKS = "THANKS"
+    NO = "NO"  # a bare "no" / "nahi"
+    WAIT = "WAIT"  # "ruko", "hold on", "ek minute"
+    STATEMENT = "STATEMENT"  # "hisaab", "mera balance", "बकाया कितना है"
+    OPT_OUT = "OPT_OUT"  # "STOP", "band karo"
+    OPT_IN = "OPT_IN"  # "START"
     UNKNOWN = "UNKNOWN"
 
 
@@ -38,7 +54,23 @@ class CustomerDecision(StrEnum):
     ADD_ITEM = "ADD_ITEM"
     CONFIRM = "CONFIRM"
     CANCEL_ORDER = "CANCEL_ORDER"
+    ADD_QUANTITY = "ADD_QUANTITY"  # "5 meter aur jodo": ``quantity`` is added to the line, not set
+    REDUCE_QUANTITY = "REDUCE_QUANTITY"  # "2 kam kar do": ``quantity`` is taken off the line
+    REPLACE_ITEM = "REPLACE_ITEM"  # "cotton ki jagah rayon": ``target`` replaced by ``item``
     UNKNOWN = "UNKNOWN"
+
+
+class ConsentKind(StrEnum):
+    """What a reply to the final summary is. Only CONFIRM hands an order over."""
+
+    CONFIRM = "CONFIRM"  # an explicit yes with no negation, hedge, condition or question
+    QUESTION = "QUESTION"  # "GST alag lagega?"
+    WAIT = "WAIT"  # a hedge: "ruko ek minute", "hold on", "sochta hoon"
+    NEGATION = "NEGATION"  # "nahi", "not yet", "नहीं अभी रुको"
+    CONDITION = "CONDITION"  # "haan par kal bhejna", "ok if you deliver tomorrow"
+    EDIT = "EDIT"  # "ok but make it 15m": a change to the order
+    CANCEL = "CANCEL"
+    OTHER = "OTHER"  # anything else: not a confirmation
 
 
 def _to_centimeters(value: Decimal) -> Decimal:
@@ -66,6 +98,82 @@ class ItemRequest(_Strict):
     raw: str = Field(default="", description="the text of the message this item was read from")
 
 
+class Unfamiliar(_Strict):
+    """A word in a material or colour slot that the catalogue does not know, kept as the customer wrote it."""
+
+    slot: Literal["material", "color"]
+    word: str = Field(min_length=1, description="as written: 'tweed', 'coton'")
+    suggestion: str | None = Field(
+        default=None, description="a catalogue name it is a near-miss spelling of ('cotton'); never applied silently"
+    )
+
+
+class PartialItem(_Strict):
+    """An item read in part: what was read, what is missing, words the catalogue lacks, or a range to choose from."""
+
+    material: str | None = None
+    color: str | None = None
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    quantity_options: tuple[Quantity, ...] = Field(default=(), description="'15-20 m': the ends of the range")
+    unfamiliar: tuple[Unfamiliar, ...] = ()
+    missing: tuple[Slot, ...] = Field(default=(), description="slots still to ask for, in asking order")
+    raw: str = ""
+
+
+class PendingQuestion(_Strict):
+    """The question the bot asked last and waits for an answer to."""
+
+    slot: Slot
+    line: int | None = Field(default=None, ge=1, description="the line asked about; None for an item not yet a line")
+    options: tuple[str, ...] = Field(default=(), description="for 'choice': the values offered ('15', '20')")
+
+
+class Answer(_Strict):
+    """A message read as the answer to the pending question: the asked slot, and any other slot it also fills."""
+
+    slot: Slot
+    material: str | None = None
+    color: str | None = None
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    choice: str | None = Field(default=None, description="one of PendingQuestion.options")
+    line: int | None = Field(default=None, ge=1, description="for 'line': the line number meant")
+    unfamiliar: tuple[Unfamiliar, ...] = ()
+    raw: str = ""
+
+
+class Subject(_Strict):
+    """What a shop question is about: "silk ka rate?" is about silk, "kaunse colour hai cotton mein?" about cotton."""
+
+    material: str | None = None
+    color: str | None = None
+    unfamiliar: tuple[Unfamiliar, ...] = ()
+
+
+class NoteKind(StrEnum):
+    DISCOUNT = "DISCOUNT"
+    DELIVERY = "DELIVERY"
+
+
+class Note(_Strict):
+    """Something to keep on the order for the owner, in the customer's words; never a promise or a price."""
+
+    kind: NoteKind
+    text: str = Field(min_length=1)
+
+
+class Consent(_Strict):
+    """A reply read as a reply to the final summary."""
+
+    kind: ConsentKind
+    reason: str = Field(default="", description="the words that made it so: 'ruko', '?', 'par'")
+
+    @property
+    def confirms(self) -> bool:
+        return self.kind is ConsentKind.CONFIRM
+
+
 class Decision(_Strict):
     """One reply to the order on the table; ``target`` names the line it is about."""
 
@@ -85,6 +193,10 @@ class Decision(_Strict):
             raise ValueError("EDIT_ITEM needs a quantity and a unit")
         if self.kind is CustomerDecision.ADD_ITEM and self.item is None:
             raise ValueError("ADD_ITEM needs the item")
+        if self.kind in (CustomerDecision.ADD_QUANTITY, CustomerDecision.REDUCE_QUANTITY) and self.quantity is None:
+            raise ValueError("ADD_QUANTITY and REDUCE_QUANTITY need a quantity and a unit")
+        if self.kind is CustomerDecision.REPLACE_ITEM and (self.item is None or self.target is None):
+            raise ValueError("REPLACE_ITEM needs the line replaced and the item replacing it")
         if (self.quantity is None) != (self.unit is None):
             raise ValueError("quantity and unit go together")
         return self
@@ -100,6 +212,11 @@ class Interpretation(_Strict):
     unclear: list[str] = Field(default_factory=list, description="fragments of the message that could not be read")
     language: Language = "en"
     certain: bool = False
+    partial: list[PartialItem] = Field(default_factory=list, description="items read in part (each has a question)")
+    answer: Answer | None = Field(default=None, description="for ANSWER: the answer to the pending question")
+    subject: Subject | None = Field(default=None, description="for RATE and AVAILABILITY: what is asked about")
+    notes: list[Note] = Field(default_factory=list, description="discount requests and delivery dates")
+    consent: Consent | None = Field(default=None, description="the message read as a reply to the final summary")
 
     @model_validator(mode="after")
     def _certain_means_nothing_left_over(self) -> Interpretation:
@@ -116,6 +233,8 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _json_safe(item) for key, item in value.items()}
     if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, tuple):
         return [_json_safe(item) for item in value]
     if isinstance(value, Enum):
         return value.value
@@ -140,3 +259,4 @@ class Context(_Strict):
 
     state: OrderState = "none"
     lines: tuple[ContextLine, ...] = ()
+    pending: PendingQuestion | None = Field(default=None, description="the question the bot waits for an answer to")

@@ -22,10 +22,23 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from chalicelib.domain.errors import NotFound, OutOfStock, StaleOrder
+from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
+from chalicelib.services.ports import (
+    ConversationStorePort,
+    DeliveryPort,
+    DeskSettings,
+    GstRatesProvider,
+    IdempotencyPort,
+    InvoiceStorePort,
+    MessageSenderPort,
+    PdfRendererPort,
+    QueuePort,
+    VocabularyProvider,
+)
 
 MAX_ATTEMPTS = 8
 PREFIX = "BB"
@@ -40,14 +53,40 @@ class DecisionRefused(Exception):
 
 
 class ApprovalService:
-    def __init__(self, container):
-        self._c = container
+    def __init__(
+        self,
+        *,
+        store: ConversationStorePort,
+        invoices: InvoiceStorePort,
+        approvals_queue: QueuePort,
+        idempotency: IdempotencyPort,
+        sender: MessageSenderPort,
+        vocabulary: VocabularyProvider,
+        gst_rates: GstRatesProvider,
+        render_pdf: PdfRendererPort,
+        settings: DeskSettings,
+        delivery: DeliveryPort | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self._store = store
+        self._invoices = invoices
+        self._queue = approvals_queue
+        self._idempotency = idempotency
+        self._sender = sender
+        self._vocabulary = vocabulary
+        self._gst_rates = gst_rates
+        self._render_pdf = render_pdf
+        self._settings = settings
+        self._delivery = delivery
+        self._clock = clock
+        self._sleep = sleep
 
     # --- reading -----------------------------------------------------------------------------------------------
     def _load(self, order_id: str):
         from chalicelib.domain.order import Order
 
-        found = self._c.conversation_store.load_order(order_id)
+        found = self._store.load_order(order_id)
         if found is None:
             raise NotFound(f"no order {order_id}")
         data, version = found
@@ -55,23 +94,23 @@ class ApprovalService:
 
     def state(self, order_id: str) -> str:
         """The order's state, read consistently (a cheap poll while a decision is applied); raises NotFound."""
-        found = self._c.conversation_store.load_order(order_id)
+        found = self._store.load_order(order_id)
         if found is None:
             raise NotFound(f"no order {order_id}")
         return found[0]["state"]
 
     def _customer(self, phone: str) -> dict:
-        return self._c.conversation_store.customer(phone) or {"phone": phone}
+        return self._store.customer(phone) or {"phone": phone}
 
     def draft_invoice(self, order, customer: dict, number: str = "DRAFT", on: date | None = None):
         """The invoice this order would get: one line per batch taken (so each dye lot shows), GST by HSN."""
         from chalicelib.domain.gst import rate_for
         from chalicelib.domain.invoice import Invoice, InvoiceLine, Party
 
-        s = self._c.settings.supplier
-        on = on or datetime.now(UTC).date()
-        rates = self._c.gst_rates()
-        vocabulary = self._c.vocabulary()
+        s = self._settings.supplier
+        on = on or self._clock().date()
+        rates = self._gst_rates()
+        vocabulary = self._vocabulary()
         lines = []
         for line in order.lines_for_summary:
             material = vocabulary.material(line.material)
@@ -157,7 +196,7 @@ class ApprovalService:
         from chalicelib.domain.order import Order
 
         rows = []
-        for data in self._c.conversation_store.orders_in_state(state):
+        for data in self._store.orders_in_state(state):
             order = Order.from_dict(data)
             rows.append(
                 {
@@ -176,7 +215,7 @@ class ApprovalService:
     def links(self, order_id: str, now: datetime) -> dict[str, str]:
         from chalicelib.domain.links import sign_link
 
-        s = self._c.settings
+        s = self._settings
         expires = int((now + timedelta(hours=s.link_ttl_hours)).timestamp())
         return {
             action: f"{s.public_base_url}/o/{sign_link(order_id, action, expires, s.link_signing_secret)}"
@@ -198,7 +237,7 @@ class ApprovalService:
         notice, values = self._owner_notice(order, now, links)
         payload = notice.to_graph_payload()
         values |= {action + "_token": links[action].rsplit("/", 1)[1] for action in ("approve", "reject")}
-        payload["_fallback"] = template("owner_new_order").payload(self._c.settings.owner_phone, "en", values)
+        payload["_fallback"] = template("owner_new_order").payload(self._settings.owner_phone, "en", values)
         payload["_order_id"] = order.order_id
         return payload
 
@@ -217,12 +256,11 @@ class ApprovalService:
         items = []
         for number, line in enumerate(order.lines_for_summary, 1):
             lots = ", ".join(f"{p.dye_lot or 'no lot'}: {format_meters(p.meters)} m" for p in line.allocation.parts)
-            item = (
+            items.append(
                 f"{number}. {line.color} {line.material} {format_meters(line.allocation.available_meters)} m"
                 f" = {format_inr(line.allocation.amount)} [{lots}]"
             )
-            rows.append(item)
-            items.append(item)
+        rows += items
         rows.append("")
         rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
@@ -238,7 +276,7 @@ class ApprovalService:
             "total": format_inr(totals.grand_total),
             "balance": format_inr(balance),
         }
-        return OutboundMessage(to=self._c.settings.owner_phone, text="\n".join(rows)), values
+        return OutboundMessage(to=self._settings.owner_phone, text="\n".join(rows)), values
 
     # --- asking for a decision ---------------------------------------------------------------------------------
     def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
@@ -246,13 +284,13 @@ class ApprovalService:
         if action not in ("approve", "reject"):
             raise ValueError(action)
         self._load(order_id)  # NotFound early, so the owner hears it now rather than never
-        self._c.approvals_queue.send(
+        self._queue.send(
             {
                 "order_id": order_id,
                 "action": action,
                 "reason": (reason or "").strip()[:300] or None,
                 "source": source,
-                "at": datetime.now(UTC).isoformat(),
+                "at": self._clock().isoformat(),
             }
         )
 
@@ -260,18 +298,18 @@ class ApprovalService:
         """(claims, used) of a genuine, unexpired link; raises a LinkError for a tampered/expired one."""
         from chalicelib.domain.links import verify_link
 
-        claims = verify_link(token, self._c.settings.link_signing_secret, time.time())
-        return claims, self._c.idempotency.exists(f"link#{claims.nonce}")
+        claims = verify_link(token, self._settings.link_signing_secret, self._clock().timestamp())
+        return claims, self._idempotency.exists(f"link#{claims.nonce}")
 
     def use_link(self, token: str, action: str, reason: str | None = None):
         """Verify the link for ``action``, spend it (first writer wins) and queue the decision.
         Raises LinkTampered / LinkExpired / WrongAction / LinkUsed; nothing changes then."""
         from chalicelib.domain.links import LinkUsed, verify_link
 
-        s = self._c.settings
-        claims = verify_link(token, s.link_signing_secret, time.time(), action)
-        ttl = max(60, claims.expires_at - int(time.time())) + 86400
-        if self._c.idempotency.claim(f"link#{claims.nonce}", "link", ttl, {"order_id": claims.order_id}) is not None:
+        now = self._clock().timestamp()
+        claims = verify_link(token, self._settings.link_signing_secret, now, action)
+        ttl = max(60, claims.expires_at - int(now)) + 86400
+        if self._idempotency.claim(f"link#{claims.nonce}", "link", ttl, {"order_id": claims.order_id}) is not None:
             raise LinkUsed("this link was used already")
         try:
             self.request(claims.order_id, action, "link", reason)
@@ -283,9 +321,7 @@ class ApprovalService:
         return claims
 
     def _unspend(self, nonce: str) -> None:
-        from chalicelib.adapters.dynamo_models import ProcessedKey
-
-        ProcessedKey(f"link#{nonce}").delete()
+        self._idempotency.release(f"link#{nonce}")
 
     # --- execution (approvals worker) --------------------------------------------------------------------------
     def execute(self, command: dict) -> str:
@@ -306,7 +342,7 @@ class ApprovalService:
                 else:
                     self._reject(order, data, version, command.get("reason"))
             except StaleOrder:
-                time.sleep(0.02 * (attempt + 1))
+                self._sleep(0.02 * (attempt + 1))
                 continue
             except OutOfStock:
                 self._tell_owner_refused(order, action, "its reserved stock is no longer on the books")
@@ -319,10 +355,10 @@ class ApprovalService:
         from chalicelib.domain import conversation as engine
         from chalicelib.domain.invoice import financial_year, format_invoice_number
 
-        now = datetime.now(UTC)
+        now = self._clock()
         customer = self._customer(order.customer_phone)
         fy = financial_year(now.date())
-        seq = self._c.invoice_store.current_seq(fy)
+        seq = self._invoices.current_seq(fy)
         number = format_invoice_number(fy, seq + 1, PREFIX)
         invoice = self.draft_invoice(order, customer, number=number, on=now.date())
         step = engine.owner_decided(order, True, None, now)
@@ -331,7 +367,7 @@ class ApprovalService:
             "invoice": {"number": number, "grand_total": str(invoice.totals.grand_total)}
         }
         parts = _parts(order)
-        self._c.invoice_store.commit_approval(
+        self._invoices.commit_approval(
             order_data=new_data,
             version=version,
             fy=fy,
@@ -349,12 +385,12 @@ class ApprovalService:
     def _reject(self, order, data: dict, version: int, reason: str | None) -> None:
         from chalicelib.domain import conversation as engine
 
-        now = datetime.now(UTC)
+        now = self._clock()
         step = engine.owner_decided(order, False, reason, now)
         customer = self._customer(order.customer_phone)
         new_data = _decided(step, now, approved=False, reason=reason)
         parts = _parts(order)
-        self._c.invoice_store.commit_rejection(
+        self._invoices.commit_rejection(
             order_data=new_data,
             version=version,
             parts=parts,
@@ -363,25 +399,26 @@ class ApprovalService:
         )
 
     def _after_commit(self, order_id: str) -> None:
-        """Idempotent follow-up of a decided order: invoice PDF on S3, the customer's messages, the owner's note."""
+        """Idempotent follow-up of a decided order: invoice PDF on S3, the customer's messages, the owner's note
+        (which says "sent" only when Meta accepted the invoice, else that it could not be delivered and why)."""
         from chalicelib.domain.money import format_inr
         from chalicelib.templates import template
 
         order, data, _ = self._load(order_id)
         decision = data.get("decision") or {}
         approved = order.state.value == "ORDER_COMPLETED"
+        language = "hi" if order.language == "hi" else "en"
         for index, payload in enumerate(decision.get("replies", [])):
             if index == 0 and "_fallback" not in payload:  # outside the window after a slow decision: the template
                 values = {"order_id": order_id, "reason": decision.get("reason") or "-"}
                 name = "order_approved" if approved else "order_rejected"
-                language = "hi" if order.language == "hi" else "en"
                 payload = payload | {"_fallback": template(name).payload(order.customer_phone, language, values)}
             self._send_payload(payload, f"decided#{order_id}#{index}")
-        if order.state.value == "ORDER_COMPLETED":
+        if approved:
             number = data["invoice"]["number"]
-            key = self._c.invoice_store.ensure_pdf(number, self._render)
+            key = self._invoices.ensure_pdf(number, self._render)
             total = format_inr(data["invoice"]["grand_total"])
-            sent, why = self._send_invoice(order, number, total, key)
+            sent, why = self._send_invoice(order, number, total, key, language)
             if sent:
                 note = f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}."
             else:
@@ -397,34 +434,27 @@ class ApprovalService:
                 f"owner-decided#{order_id}",
             )
 
-    def _send_invoice(self, order, number: str, total: str, s3_key: str) -> tuple[bool, str | None]:
+    def _send_invoice(self, order, number: str, total: str, s3_key: str, language: str) -> tuple[bool, str | None]:
         """Upload the PDF to WhatsApp's media endpoint and send it by media id (S3 keeps the archive); outside the
         customer's 24-hour window the ``invoice_document`` template carries it as its document header.
         Returns (Meta accepted it, why not)."""
-        from chalicelib.adapters.whatsapp import WhatsAppError
         from chalicelib.domain.delivery import reason_text
         from chalicelib.domain.messages import Document, OutboundMessage
         from chalicelib.templates import template
 
-        outbox_key = f"invoice#{order.order_id}"
-        done = self._c.outbox.get(outbox_key)
-        if done is not None and done.status == "sent":
-            return True, None
         filename = f"{number.replace('/', '-')}.pdf"
         try:
-            pdf = self._c.s3.get_object(Bucket=self._c.settings.invoice_bucket, Key=s3_key)["Body"].read()
-            media_id = self._c.whatsapp.upload_media(pdf, "application/pdf", filename)
-        except WhatsAppError as exc:
+            media_id = self._sender.upload_media(self._invoices.pdf(s3_key), "application/pdf", filename)
+        except MessageNotSent as exc:
             if exc.retryable:
                 raise
-            return False, reason_text(exc.code, exc.message)
+            return False, reason_text(exc.code, str(exc))
         document = OutboundMessage(
             to=order.customer_phone,
             text=f"Tax invoice {number}: {total} including GST",
             document=Document(media_id=media_id, filename=filename, caption=f"Invoice {number}: {total}"),
         )
         payload = document.to_graph_payload()
-        language = "hi" if order.language == "hi" else "en"
         payload["_fallback"] = template("invoice_document").payload(
             order.customer_phone,
             language,
@@ -433,23 +463,26 @@ class ApprovalService:
         )
         payload["_order_id"] = order.order_id
         try:
-            self._c.whatsapp.send_payload(payload, idempotency_key=outbox_key)
-        except WhatsAppError as exc:
+            self._sender.send_payload(payload, idempotency_key=f"invoice#{order.order_id}")
+        except MessageNotSent as exc:
             if exc.retryable:
                 raise
-            record = self._c.outbox.get(outbox_key)
-            return False, (record.reason if record and record.reason else reason_text(exc.code, exc.message))
+            return False, reason_text(exc.code, getattr(exc, "details", None) or str(exc))
         return True, None
 
     def _tell_owner(self, order_id: str, note: str, key: str) -> None:
-        """A note to the owner, free-form or (outside the window) as the ``owner_order_note`` template."""
-        self._c.delivery.tell_owner(order_id, note.rstrip("."), key, text=note)
+        """A note to the owner: free-form inside the owner's window, the ``owner_order_note`` template outside."""
+        if self._delivery is not None:
+            self._delivery.tell_owner(order_id, note.rstrip("."), key, text=note)
+            return
+        from chalicelib.domain.messages import OutboundMessage
+
+        self._send(OutboundMessage(to=self._settings.owner_phone, text=note), key)
 
     def _render(self, invoice_data: dict) -> bytes:
-        from chalicelib.adapters.invoice_pdf import render_invoice_pdf
         from chalicelib.domain.invoice import Invoice
 
-        return render_invoice_pdf(Invoice.from_dict(invoice_data))
+        return self._render_pdf(Invoice.from_dict(invoice_data))
 
     def _tell_owner_refused(self, order, action: str, why: str | None = None) -> None:
 
@@ -465,14 +498,15 @@ class ApprovalService:
         self._send_payload(message.to_graph_payload(), key)
 
     def _send_payload(self, payload: dict, key: str) -> None:
-        from chalicelib.adapters.whatsapp import DeliveryUncertainError, WhatsAppError
         from chalicelib.logs import get_logger
 
         try:
-            self._c.whatsapp.send_payload(payload, idempotency_key=key)
-        except DeliveryUncertainError:
+            self._sender.send_payload(payload, idempotency_key=key)
+        except DeliveryUncertain as exc:
             get_logger().warning("decision message delivery uncertain", extra={"key": key})
-        except WhatsAppError as exc:
+            if exc.retryable:
+                raise  # the approvals queue brings it back; the outbox's lease decides whether to send again
+        except MessageNotSent as exc:
             if exc.retryable:
                 raise
             get_logger().warning("decision message not deliverable", extra={"key": key, "code": exc.code})

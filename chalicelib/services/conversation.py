@@ -12,33 +12,66 @@ Order of work, and why:
    order changed under us (a concurrent delivery), load again and redo the step; if the message was handled
    meanwhile, stop.
 4. Send the replies (and the owner's notification with its signed links), then mark the message delivered.
+
+Wiring: ``chalicelib/bootstrap.py`` passes the ports below by name (services/ports.py declares them); the unit tests
+pass the in-memory fakes of tests/fakes.py.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from chalicelib.domain.errors import AlreadyProcessed, OutOfStock, StaleOrder
+from chalicelib.domain.errors import AlreadyProcessed, DeliveryUncertain, MessageNotSent, OutOfStock, StaleOrder
 from chalicelib.domain.webhook import InboundMessage
+from chalicelib.services.ports import (
+    ConversationStorePort,
+    MessageLogPort,
+    MessageSenderPort,
+    OwnerNotifierPort,
+    StockViewsPort,
+    UnderstandingPort,
+    VocabularyProvider,
+)
 
 MAX_ATTEMPTS = 4
 NON_ORDER_KEYS = ("invoice", "decision", "reservation")  # kept on the stored order across engine saves
 
 
 class ConversationService:
-    def __init__(self, container):
-        self._c = container
+    def __init__(
+        self,
+        *,
+        store: ConversationStorePort,
+        message_log: MessageLogPort,
+        stock: StockViewsPort,
+        vocabulary: VocabularyProvider,
+        understanding: UnderstandingPort,
+        sender: MessageSenderPort,
+        owner_notifier: OwnerNotifierPort,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self._store = store
+        self._message_log = message_log
+        self._stock = stock
+        self._vocabulary = vocabulary
+        self._understanding = understanding
+        self._sender = sender
+        self._owner_notifier = owner_notifier
+        self._clock = clock
+        self._sleep = sleep
 
     # --- entry point -------------------------------------------------------------------------------------------
     def handle(self, message: InboundMessage) -> None:
-        store = self._c.conversation_store
+        store = self._store
         outcome = store.handled(message.wamid)
         if outcome is None:
             # Logged once per message, not once per redelivery (a redelivered handled message skips this).
-            self._c.message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
-            self._c.whatsapp.mark_read(message.wamid)  # read receipts and the typing indicator, in one call
+            self._message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
+            self._sender.mark_read(message.wamid)  # read receipts and the typing indicator, in one call
             outcome = self._run(message)
             if outcome is None:  # handled by a concurrent delivery meanwhile
                 outcome = store.handled(message.wamid) or {"replies": []}
@@ -48,33 +81,34 @@ class ConversationService:
             self._deliver(message.wamid, outcome)
 
     def _tell_truncated(self, message: InboundMessage) -> None:
+        """A text cut to fit (chalicelib.domain.webhook.TEXT_MAX): the customer is told, in English and Hindi."""
         from chalicelib.domain.messages import OutboundMessage
 
         note = OutboundMessage(
             to=message.phone,
             text="Your message was very long, so I read only its first part. / आपका संदेश बहुत लंबा था, मैंने पहला हिस्सा पढ़ा।",
         )
-        self._c.whatsapp.send_payload(note.to_graph_payload(), idempotency_key=f"truncated#{message.wamid}")
+        self._sender.send_payload(note.to_graph_payload(), idempotency_key=f"truncated#{message.wamid}")
 
     # --- the step ----------------------------------------------------------------------------------------------
     def _run(self, message: InboundMessage) -> dict | None:
         from chalicelib.domain import conversation as engine
 
-        store = self._c.conversation_store
+        store = self._store
         for attempt in range(MAX_ATTEMPTS):
             loaded = store.load(message.phone)
             order = self._order(loaded)
-            now = datetime.now(UTC)
+            now = self._clock()
             event, source = self._event(message, order, loaded.customer)
-            stock = self._c.stock.view()
-            vocabulary = self._c.vocabulary()
+            stock = self._stock.view()
+            vocabulary = self._vocabulary()
             result = engine.step(order, event, stock, vocabulary, now, _new_order_id)
             try:
                 return self._commit(message, loaded, result, source, stock, vocabulary, now)
             except AlreadyProcessed:
                 return None
             except StaleOrder:
-                time.sleep(0.05 * (attempt + 1))
+                self._sleep(0.05 * (attempt + 1))
         raise StaleOrder(f"gave up after {MAX_ATTEMPTS} attempts on {message.wamid}")
 
     def _order(self, loaded):
@@ -92,13 +126,13 @@ class ConversationService:
         if message.type != "text":
             return engine.UnsupportedEvent(message.phone, message.name, message.type, hint), "unsupported"
         context = order.context() if order is not None else None
-        understood = self._c.understanding.understand(message.text or "", self._c.vocabulary(), context)
+        understood = self._understanding.understand(message.text or "", self._vocabulary(), context)
         return engine.TextEvent(message.phone, message.name, understood.interpretation), understood.source
 
     def _commit(self, message, loaded, result, source, stock, vocabulary, now) -> dict:
         from chalicelib.domain import conversation as engine
 
-        store = self._c.conversation_store
+        store = self._store
         reserve = None
         if any(isinstance(e, engine.HandOver) for e in result.effects):
             reserve = [p for line in result.order.lines_for_summary for p in line.allocation.parts]
@@ -148,7 +182,7 @@ class ConversationService:
         replies = [m.to_graph_payload() for m in result.replies]
         if any(isinstance(e, engine.HandOver) for e in result.effects):
             # With the owner_new_order template as fallback: the owner is usually outside the 24-hour window.
-            replies.append(self._c.approval.owner_notification_payload(result.order, now))
+            replies.append(self._owner_notifier.owner_notification_payload(result.order, now))
         return {
             "replies": replies,
             "source": source,
@@ -158,29 +192,28 @@ class ConversationService:
 
     # --- sending -----------------------------------------------------------------------------------------------
     def _deliver(self, wamid: str, outcome: dict) -> None:
-        from chalicelib.adapters.whatsapp import DeliveryUncertainError, WhatsAppError
         from chalicelib.logs import get_logger, mask_phone
 
         logger = get_logger()
         for index, payload in enumerate(outcome.get("replies", [])):
             to = payload.get("to", "")
             try:
-                sent_wamid = self._c.whatsapp.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
-                self._c.message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
-            except DeliveryUncertainError as exc:
+                sent_wamid = self._sender.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
+                self._message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
+            except DeliveryUncertain as exc:
                 # Unknown outcome: the queue brings the message back and the outbox's lease decides whether to
                 # send again (at most one duplicate). Later replies wait, so nothing overtakes this one.
                 logger.warning("reply delivery uncertain", extra={"wamid": wamid, "to": mask_phone(to)})
                 if exc.retryable:
                     raise
-            except WhatsAppError as exc:
+            except MessageNotSent as exc:
                 if exc.retryable:
                     raise  # throttled or unreachable: let SQS retry the message; sent replies stay single
                 logger.warning(
                     "reply not deliverable",
                     extra={"wamid": wamid, "to": mask_phone(to), "code": exc.code, "reason": str(exc)},
                 )
-        self._c.conversation_store.mark_delivered(wamid)
+        self._store.mark_delivered(wamid)
 
 
 def _new_order_id() -> str:

@@ -13,6 +13,7 @@ An undeliverable invoice is also told to the owner (``owner_order_note``), so no
 from __future__ import annotations
 
 from chalicelib.domain.delivery import reason_text, refusal_kind
+from chalicelib.domain.errors import MessageNotSent
 from chalicelib.domain.webhook import StatusUpdate, TemplateEvent
 
 SWEEP_AFTER_SECONDS = 180  # a pending send with no wamid this old lost its sender (Lambda timeouts are 60 s)
@@ -77,7 +78,6 @@ class DeliveryService:
         """A note about an order to the owner: ``text`` (default "Order … update: <note>.") inside the window, the
         ``owner_order_note`` template with ``note`` outside it. Returns the wamid, or None when it could not be sent
         (then it is on the attention list)."""
-        from chalicelib.adapters.whatsapp import WhatsAppError
         from chalicelib.domain.messages import OutboundMessage
         from chalicelib.templates import template
 
@@ -89,7 +89,7 @@ class DeliveryService:
         payload["_order_id"] = order_id
         try:
             return self._whatsapp.send_payload(payload, key)
-        except WhatsAppError as exc:
+        except MessageNotSent as exc:
             if exc.retryable:
                 raise
             return None
@@ -126,8 +126,6 @@ class DeliveryService:
         """Re-send every pending record older than ``older_than_seconds`` that has no wamid (its worker died
         between the outbox write and the send, or never heard back). The lease in the client's claim keeps it to
         one taker; ``MAX_ATTEMPTS`` keeps it to one duplicate at most."""
-        from chalicelib.adapters.whatsapp import WhatsAppError
-
         counts = {"resent": 0, "failed": 0, "skipped": 0}
         for record in self._outbox.stale_pending(older_than_seconds):
             payload = dict(record.payload)
@@ -138,7 +136,7 @@ class DeliveryService:
             try:
                 self._whatsapp.send_payload(payload, record.key)
                 counts["resent"] += 1
-            except WhatsAppError as exc:
+            except MessageNotSent as exc:
                 counts["failed" if not exc.retryable else "skipped"] += 1
         self._log("outbox sweep", **counts)
         return counts

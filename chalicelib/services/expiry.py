@@ -10,25 +10,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.domain.errors import StaleOrder
+from chalicelib.domain.errors import MessageNotSent, StaleOrder
+from chalicelib.services.ports import ConversationStorePort, MessageSenderPort
 
 ORDER_IDLE_HOURS = 24
 EXPIRING_STATES = ("COLLECTING_ITEMS", "CUSTOMER_NEGOTIATION", "FINAL_CUSTOMER_CONFIRMATION")
 
 
 class ExpiryService:
-    def __init__(self, container, idle_hours: int = ORDER_IDLE_HOURS):
-        self._c = container
+    def __init__(self, *, store: ConversationStorePort, sender: MessageSenderPort, idle_hours: int = ORDER_IDLE_HOURS):
+        self._store = store
+        self._sender = sender
         self._idle = timedelta(hours=idle_hours)
 
     def expire_idle_orders(self, now: datetime | None = None) -> dict:
-        from chalicelib.adapters.whatsapp import WhatsAppError
         from chalicelib.domain import conversation as engine
         from chalicelib.domain.order import Order
         from chalicelib.logs import get_logger
 
         now = now or datetime.now(UTC)
-        store = self._c.conversation_store
+        store = self._store
         expired = 0
         for state in EXPIRING_STATES:
             for data in store.orders_in_state(state, limit=500, updated_before=now - self._idle):
@@ -42,8 +43,8 @@ class ExpiryService:
                 store.clear_active(order.customer_phone, order.order_id)
                 for index, message in enumerate(result.replies):
                     try:
-                        self._c.whatsapp.send(message, idempotency_key=f"expired#{order.order_id}#{index}")
-                    except WhatsAppError as exc:  # the order is expired either way; the notice is best effort
+                        self._sender.send(message, idempotency_key=f"expired#{order.order_id}#{index}")
+                    except MessageNotSent as exc:  # the order is expired either way; the notice is best effort
                         get_logger().warning("expiry notice not sent", extra={"code": exc.code, "reason": str(exc)})
                 expired += 1
         return {"expired": expired}

@@ -1,8 +1,56 @@
-"""The ports the use cases depend on, declared once; adapters and in-memory fakes implement them."""
+"""The ports the use cases depend on, declared once; adapters (chalicelib/adapters) and the in-memory fakes
+(tests/fakes.py) implement them, and chalicelib/bootstrap.py passes them, by name, to each use case.
+
+Errors a port raises are domain errors (chalicelib.domain.errors): StaleOrder, OutOfStock, AlreadyProcessed,
+NotFound, and the sending family MessageNotSent / OutsideWindow / DeliveryUncertain.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from chalicelib.domain.catalogue import Term, Vocabulary
+    from chalicelib.domain.conversation import StockView
+    from chalicelib.domain.gst import GstRate
+    from chalicelib.domain.interpretation import Context
+    from chalicelib.domain.invoice import Invoice
+    from chalicelib.domain.messages import OutboundMessage
+    from chalicelib.domain.stock import AllocationPart, Batch, StockChange
+
+
+# --- settings the use cases need (a value, not the whole Settings) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """What the owner-facing use cases need to know: where links point and how long they work, who the owner is,
+    the shop as printed on invoices, and how long an invoice link works."""
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    link_signing_secret: str = ""
+    link_ttl_hours: int = 48
+    owner_phone: str = ""
+    supplier: dict = field(default_factory=dict)
+    invoice_url_ttl_seconds: int = 7 * 24 * 3600
+
+    @classmethod
+    def from_settings(cls, settings) -> DeskSettings:
+        return cls(
+            public_base_url=settings.public_base_url,
+            link_signing_secret=settings.link_signing_secret,
+            link_ttl_hours=settings.link_ttl_hours,
+            owner_phone=settings.owner_phone,
+            supplier=dict(settings.supplier),
+            invoice_url_ttl_seconds=settings.invoice_url_ttl_seconds,
+        )
+
+
+# --- idempotency, queues, message log ---------------------------------------------------------------------------
 
 
 class IdempotencyPort(Protocol):
@@ -15,6 +63,9 @@ class IdempotencyPort(Protocol):
 
     def update_detail(self, key: str, detail: dict) -> None:
         """Replace the detail of a key this process claimed."""
+
+    def release(self, key: str) -> None:
+        """Forget ``key`` so it can be claimed again (undoing a claim whose work never happened)."""
 
 
 class QueuePort(Protocol):
@@ -38,3 +89,231 @@ class MessageLogPort(Protocol):
 
     def history(self, phone: str, limit: int = 50) -> list[dict]:
         """A customer's log, oldest first."""
+
+
+class OutboxPort(Protocol):
+    """Outbound messages written before they are sent (the WhatsApp client's; the full contract with its lease and
+    attention list is adapters/whatsapp.OutboxPort)."""
+
+    def claim(
+        self, key: str, to: str, payload: dict, fallback: dict | None = None, order_id: str | None = None
+    ) -> Any: ...
+
+    def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
+        """Settle ``key`` as sent (one conditional update; a sent or unknown key is left alone)."""
+
+    def mark_failed(self, key: str, error_code: int | None, message: str, attention: bool = False) -> Any: ...
+
+    def get(self, key: str) -> Any: ...
+
+    def attention(self) -> list: ...
+
+    def handled(self, key: str) -> bool: ...
+
+    def stale_pending(self, older_than_seconds: float, limit: int = 50) -> list: ...
+
+
+# --- sending ----------------------------------------------------------------------------------------------------
+
+
+class MessageSenderPort(Protocol):
+    """Sends WhatsApp messages once per idempotency key (at most twice after an unknown outcome).
+
+    A payload may carry ``_fallback``: the approved template to send instead when the recipient is outside the
+    24-hour window (business-initiated messages); the sender picks free-form or template, so a use case only says
+    what it means. ``_order_id`` names the order (for the owner's attention list).
+
+    Raises DeliveryUncertain (may have gone; ``retryable``: try the work later), OutsideWindow (the window is closed
+    and no usable template was given) or another MessageNotSent (``retryable`` says whether a later try may work)."""
+
+    def send(self, message: OutboundMessage, idempotency_key: str, fallback: dict | None = None) -> str:
+        """Send one message; returns its WhatsApp message id."""
+
+    def send_payload(self, payload: dict, idempotency_key: str) -> str:
+        """Send a Graph API /messages payload as built by ``OutboundMessage.to_graph_payload`` (maybe with
+        ``_fallback`` and ``_order_id``)."""
+
+    def mark_read(self, wamid: str, typing: bool = True) -> bool:
+        """Mark an inbound message read and show the typing indicator; best effort."""
+
+    def upload_media(self, data: bytes, mime_type: str, filename: str) -> str:
+        """Upload a file to WhatsApp; returns its media id."""
+
+    def resend_as_template(self, key: str) -> str | None:
+        """Send a record's fallback template once (after a 131047 reported by a status webhook)."""
+
+
+# --- orders, customers, conversation ---------------------------------------------------------------------------
+
+
+class ConversationStorePort(Protocol):
+    """Customers, their orders (with a version) and handled messages.
+
+    ``load`` returns an object with ``customer`` (dict, {} for a new number), ``order`` (dict or None) and
+    ``version`` (int or None)."""
+
+    def customer(self, phone: str) -> dict:
+        """The customer record ({} for a number never seen)."""
+
+    def load(self, phone: str) -> Any:
+        """The customer and their active order (else their latest finished one), read consistently."""
+
+    def load_order(self, order_id: str) -> tuple[dict, int] | None:
+        """An order and its version, or None."""
+
+    def handled(self, wamid: str) -> dict | None:
+        """What handling ``wamid`` produced ({"replies", "effects", "delivered"}), or None."""
+
+    def commit(
+        self,
+        *,
+        phone: str,
+        name: str | None,
+        wamid: str,
+        order: dict | None,
+        version: int | None,
+        previous_active: str | None,
+        active_order_id: str | None,
+        outcome: dict,
+        language: str | None = None,
+        closed: dict | None = None,
+        closed_version: int | None = None,
+        reserve_parts: list | None = None,
+    ) -> None:
+        """One message's step, all or nothing: the handled key, the order (version-checked), the customer's active
+        order and, with ``reserve_parts``, the reservation of every batch (reservation items).
+
+        Raises AlreadyProcessed, OutOfStock (naming the batches; nothing written) or StaleOrder."""
+
+    def save_order(self, order: dict, version: int) -> int:
+        """Save an order outside a message; returns the new version. Raises StaleOrder."""
+
+    def clear_active(self, phone: str, order_id: str) -> None:
+        """Forget the customer's active order if it is still ``order_id``."""
+
+    def mark_delivered(self, wamid: str) -> None: ...
+
+    def update_customer(self, phone: str, **fields) -> None:
+        """Set the given fields (None leaves a field as it is)."""
+
+    def ledger(self, phone: str) -> list[dict]:
+        """A customer's ledger entries, oldest first."""
+
+    def orders_in_state(self, state: str, limit: int = 100, updated_before: datetime | None = None) -> list[dict]:
+        """Orders in ``state`` each with its ``_version``: newest change first, or, with ``updated_before``, those
+        unchanged since then, oldest first."""
+
+
+class CustomerDirectoryPort(Protocol):
+    def with_balance(self) -> list[dict]:
+        """Every customer with a positive balance (``balance_paise``)."""
+
+
+# --- stock -------------------------------------------------------------------------------------------------------
+
+
+class StockRepositoryPort(Protocol):
+    """Batches, changed only through conditional movements (OutOfStock names the batches that refused)."""
+
+    def get(self, batch_id: str) -> Batch | None: ...
+
+    def reserved_meters(self, batch_id: str) -> Decimal: ...
+
+    def all(self) -> list[Batch]: ...
+
+    def all_with_reserved(self) -> tuple[list[Batch], dict[str, Decimal]]: ...
+
+    def of_material(self, material: str, color: str | None = None) -> list[Batch]: ...
+
+    def of_color(self, color: str) -> list[Batch]: ...
+
+    def import_batches(self, batches: list[Batch]) -> Any:
+        """Insert batches not on the books yet (never overwrite); returns counts created/unchanged."""
+
+    def adjust(self, changes: list[StockChange]) -> None: ...
+
+    def reserve(self, parts: list[AllocationPart]) -> None: ...
+
+    def release(self, parts: list[AllocationPart]) -> None: ...
+
+
+class StockViewsPort(Protocol):
+    def view(self) -> StockView:
+        """What the conversation engine allocates against, read per call."""
+
+
+# --- reference data ----------------------------------------------------------------------------------------------
+
+
+class CataloguePort(Protocol):
+    def vocabulary(self) -> Vocabulary: ...
+
+    def gst_rates(self) -> list[GstRate]: ...
+
+    def put_term(self, term: Term) -> None: ...
+
+    def put_gst_rate(self, rate: GstRate) -> None: ...
+
+
+class VocabularyProvider(Protocol):
+    def __call__(self) -> Vocabulary:
+        """The catalogue vocabulary customers' words are read against (cached briefly)."""
+
+
+class GstRatesProvider(Protocol):
+    def __call__(self) -> list[GstRate]:
+        """Every GST rate by HSN and effective date."""
+
+
+# --- understanding -----------------------------------------------------------------------------------------------
+
+
+class UnderstandingPort(Protocol):
+    def understand(self, text: str, vocabulary: Vocabulary, context: Context | None = None) -> Any:
+        """Read one message; returns an ``Understood`` (interpretation and source). Never raises for an LLM."""
+
+
+# --- the owner's decision ----------------------------------------------------------------------------------------
+
+
+class InvoiceStorePort(Protocol):
+    """The gapless invoice series, invoices, the decisions' transactions and the PDFs."""
+
+    def current_seq(self, fy: str) -> int: ...
+
+    def commit_approval(self, **commit) -> None:
+        """Deduction, order completed, next number, invoice, ledger debit, balance; one transaction.
+        Raises StaleOrder (something moved) or OutOfStock (the reservation is not there)."""
+
+    def commit_rejection(self, **commit) -> None:
+        """Order rejected and its reservation released; one transaction. Raises StaleOrder / OutOfStock."""
+
+    def ensure_pdf(self, number: str, render: Callable[[dict], bytes]) -> str:
+        """The invoice's PDF stored under a deterministic key (rendered once); returns the key."""
+
+    def link(self, key: str, ttl_seconds: int) -> str:
+        """A time-limited URL of a stored PDF."""
+
+    def pdf(self, key: str) -> bytes:
+        """A stored PDF's bytes (to upload to WhatsApp's media endpoint)."""
+
+    def invoices_of(self, order_id: str) -> list[dict]: ...
+
+
+class PdfRendererPort(Protocol):
+    def __call__(self, invoice: Invoice) -> bytes:
+        """The invoice as a PDF document."""
+
+
+class OwnerNotifierPort(Protocol):
+    def owner_notification(self, order: Any, now: datetime) -> OutboundMessage:
+        """The owner's message about an order waiting for approval, with its signed links."""
+
+    def owner_notification_payload(self, order: Any, now: datetime) -> dict:
+        """The same as a Graph payload, with its ``owner_new_order`` template (URL buttons) as ``_fallback``."""
+
+
+class DeliveryPort(Protocol):
+    """Tells the owner about an order (free-form or template) and keeps what could not be delivered."""
+
+    def tell_owner(self, order_id: str, note: str, key: str, text: str | None = None) -> str | None: ...

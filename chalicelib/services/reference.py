@@ -1,12 +1,67 @@
-"""Use cases on reference data: the owner adds names customers use for a cloth or colour, and changes GST rates."""
+"""Use cases on reference data: the owner adds names customers use for a cloth or colour, and changes GST rates;
+and the providers the other use cases read it through (the vocabulary, cached for a minute; GST rates with the seed
+file as fallback)."""
 
 from __future__ import annotations
 
-from chalicelib.domain.catalogue import Term, normalise
+import threading
+import time
+from collections.abc import Callable
+
+from chalicelib.domain.catalogue import Term, Vocabulary, normalise
+from chalicelib.services.ports import CataloguePort
+
+VOCABULARY_TTL_SECONDS = 60
+
+
+class CachedVocabulary:
+    """The catalogue vocabulary from its table, re-read at most once a ``ttl_seconds`` so owner edits apply quickly;
+    an unseeded table falls back to the seed file rather than know nothing. Call it for the vocabulary."""
+
+    def __init__(
+        self,
+        catalogue: CataloguePort,
+        ttl_seconds: float = VOCABULARY_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._catalogue = catalogue
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cached: tuple[float, Vocabulary] | None = None
+
+    def __call__(self) -> Vocabulary:
+        with self._lock:
+            if self._cached is None or self._clock() - self._cached[0] > self._ttl:
+                vocabulary = self._catalogue.vocabulary()
+                if not vocabulary.materials:
+                    vocabulary = Vocabulary.from_seed()
+                self._cached = (self._clock(), vocabulary)
+            return self._cached[1]
+
+    def forget(self) -> None:
+        """Drop the cached copy (the owner just changed a term)."""
+        with self._lock:
+            self._cached = None
+
+
+class GstRates:
+    """GST rates from the catalogue table (the owner's edits), falling back to the seed file when it is empty."""
+
+    def __init__(self, catalogue: CataloguePort):
+        self._catalogue = catalogue
+
+    def __call__(self) -> list:
+        rates = self._catalogue.gst_rates()
+        if not rates:
+            from chalicelib.domain.gst import load_seed_rates
+
+            rates = load_seed_rates()
+        return rates
 
 
 class ReferenceService:
-    def __init__(self, catalogue, forget_cache):
+    def __init__(self, catalogue: CataloguePort, forget_cache: Callable[[], None]):
         self._catalogue = catalogue
         self._forget = forget_cache
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from chalicelib.domain.errors import MessageNotSent, OutsideWindow
 from chalicelib.domain.money import format_inr
+from chalicelib.services.ports import CustomerDirectoryPort, MessageSenderPort
 
 REMINDER_TEXT = {
     "en": "Namaste {name}! A friendly reminder from {shop}: your outstanding balance is {amount}. Thank you!",
@@ -15,7 +17,14 @@ REMINDER_TEXT = {
 
 
 class ReminderService:
-    def __init__(self, customers, whatsapp, shop_name: str, logger=None, clock=lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        customers: CustomerDirectoryPort,
+        whatsapp: MessageSenderPort,
+        shop_name: str,
+        logger=None,
+        clock=lambda: datetime.now(UTC),
+    ):
         self._customers = customers
         self._whatsapp = whatsapp
         self._shop = shop_name
@@ -25,7 +34,6 @@ class ReminderService:
     def send_due_reminders(self) -> dict:
         """Remind every customer with a positive balance. A customer outside WhatsApp's 24-hour window cannot get
         free-form text (error 131047); that is counted and logged, since an approved template is needed there."""
-        from chalicelib.adapters.whatsapp import OutsideWindowError, WhatsAppError
         from chalicelib.domain.messages import OutboundMessage
 
         today = self._clock().date().isoformat()
@@ -42,9 +50,9 @@ class ReminderService:
                     idempotency_key=f"reminder#{customer['phone']}#{today}",
                 )
                 counts["reminded"] += 1
-            except OutsideWindowError:
+            except OutsideWindow:
                 counts["outside_window"] += 1
-            except WhatsAppError as exc:
+            except MessageNotSent as exc:
                 counts["failed"] += 1
                 if self._logger:
                     self._logger.warning("reminder failed", extra={"code": exc.code, "reason": str(exc)})

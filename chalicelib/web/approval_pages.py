@@ -80,7 +80,9 @@ def show(token):
             '<textarea id="reason" name="reason" maxlength="300"></textarea>'
             '<button class="reject" type="submit">Reject order</button>'
         )
-    body = order_card(view) + f'<form method="post" action="/o/{escape(token)}">{form}</form>'
+    # No action: the form posts to the page's own URL, so it works under API Gateway's /api stage and at a custom
+    # domain's root alike.
+    body = order_card(view) + f'<form method="post">{form}</form>'
     return page("Approve this order?" if claims.action == "approve" else "Reject this order?", body)
 
 
@@ -115,7 +117,7 @@ def decide(token):
             "Decision received",
             "Your decision is being applied. This page refreshes.",
             "info",
-            refresh=f"3;url=/o/{token}",
+            refresh=f"3;url={token}",  # relative: the same /o/{token} under whatever prefix served this page
         )
     card = order_card(view)
     if before != WAITING and view["state"] != DONE[claims.action]:

@@ -11,9 +11,9 @@ from chalice import Response
 
 def owner_denied(request) -> Response | None:
     """None when the request carries the owner key; otherwise the 401 to return."""
-    from chalicelib.config import settings
+    from chalicelib.bootstrap import container
 
-    expected = settings().owner_api_key
+    expected = container().settings.owner_api_key
     header = (request.headers or {}).get("authorization", "")
     scheme, _, token = header.partition(" ")
     if expected and scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode()):

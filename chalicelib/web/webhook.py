@@ -17,13 +17,19 @@ def _plain(body: str, status: int) -> Response:
     return Response(body=body, status_code=status, headers={"Content-Type": "text/plain"})
 
 
+def token_matches(sent: str | None, expected: str | None) -> bool:
+    """An unset token must not let an empty one through: both present and equal (in constant time)."""
+    return bool(sent) and bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
 @webhook.route("/webhook", methods=["GET"])
 def verify():
-    from chalicelib.config import settings
+    from chalicelib.bootstrap import container
 
     params = webhook.current_request.query_params or {}
-    token = params.get("hub.verify_token", "")
-    if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, settings().whatsapp_verify_token):
+    if params.get("hub.mode") == "subscribe" and token_matches(
+        params.get("hub.verify_token"), container().settings.whatsapp_verify_token
+    ):
         return _plain(params.get("hub.challenge", ""), 200)
     return _plain("verification failed", 403)
 

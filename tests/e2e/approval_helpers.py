@@ -79,7 +79,9 @@ class Shelf:
 
 
 def shelf(batch_id: str) -> Shelf:
-    from chalicelib.adapters.dynamo_models import BatchRecord
+    from chalicelib.bootstrap import container
+
+    BatchRecord = container().tables.BatchRecord
 
     r = BatchRecord.get(batch_id, consistent_read=True)
     return Shelf(int(r.rolls), Decimal(r.loose_meters), Decimal(r.reserved_meters or 0), Decimal(r.meters_per_roll))
@@ -103,7 +105,9 @@ def tap(client, phone: str, button_id: str, name: str = "Test Customer") -> list
 def all_at_once(client, phones: list[str], texts: list[str] | None = None, button: str | None = None, timeout=90):
     """Every customer sends at the same moment (a text each, or a tap of ``button``); waits until the worker has
     handled and answered every one. Polls the handled keys in bulk, so the waiting adds little load of its own."""
-    from chalicelib.adapters.dynamo_models import ProcessedKey
+    from chalicelib.bootstrap import container
+
+    ProcessedKey = container().tables.ProcessedKey
 
     wamids = [new_wamid() for _ in phones]
     pid = client.info["phone_number_id"]
@@ -298,7 +302,9 @@ def more_workers(stack, queue_suffix: str, count: int):
 
 # --- what the books say ----------------------------------------------------------------------------------------
 def order(order_id: str) -> dict:
-    from chalicelib.adapters.dynamo_models import OrderRecord
+    from chalicelib.bootstrap import container
+
+    OrderRecord = container().tables.OrderRecord
 
     record = OrderRecord.get(order_id, consistent_read=True)
     return dict(record.data) | {"_version": int(record.version)}
@@ -311,7 +317,9 @@ def invoices(order_id: str) -> list[dict]:
 
 
 def ledger(phone: str) -> list:
-    from chalicelib.adapters.dynamo_models import LedgerEntryRecord
+    from chalicelib.bootstrap import container
+
+    LedgerEntryRecord = container().tables.LedgerEntryRecord
 
     return list(LedgerEntryRecord.query(phone, consistent_read=True))
 
@@ -325,7 +333,9 @@ def customer(phone: str) -> dict:
 def reservation(order_id: str) -> dict | None:
     from pynamodb.exceptions import DoesNotExist
 
-    from chalicelib.adapters.dynamo_models import ProcessedKey
+    from chalicelib.bootstrap import container
+
+    ProcessedKey = container().tables.ProcessedKey
 
     try:
         return ProcessedKey.get(f"reservation#{order_id}", consistent_read=True).detail

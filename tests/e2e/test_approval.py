@@ -159,7 +159,9 @@ def test_a_link_whose_decision_could_not_be_queued_still_works_when_pressed_agai
 
 
 def test_an_approval_whose_reservation_is_gone_is_refused_and_the_owner_is_told(client, phone, aws):
-    from chalicelib.adapters.dynamo_models import ProcessedKey
+    from chalicelib.bootstrap import container
+
+    ProcessedKey = container().tables.ProcessedKey
 
     # Given a waiting order whose reservation record has gone missing (the books no longer hold its cloth)
     batch = h.private_batch(rolls=2, meters_per_roll="30", loose="0")

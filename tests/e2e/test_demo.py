@@ -18,5 +18,5 @@ def test_the_demo_plays_a_whole_order_and_ends_with_an_invoice_on_s3_and_whatsap
     out = result.stdout
     assert "customer › 20m blue cotton aur 6m red polyester" in out
     assert "owner › POST (Approve) → 200 “Order approved”" in out
-    assert "Invoice PDF: s3://bharatbiz-demo-invoices/invoices/" in out and "AES256 encrypted" in out
+    assert "Invoice PDF: s3://bharatbiz-demo-invoices-123456789012/invoices/" in out and "AES256 encrypted" in out
     assert "📄 BB-" in out

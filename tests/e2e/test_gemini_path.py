@@ -41,13 +41,14 @@ def understanding(stack, gemini):
     )
     with_gemini = Container(settings).understanding
     assert with_gemini.has_llm
-    saved = running.__dict__.get("understanding")  # a cached_property keeps its value in the instance's dict
+    # cached_properties keep their values in the instance's dict; the conversation is rebuilt around the new reader
+    saved = {name: running.__dict__.pop(name, None) for name in ("understanding", "conversation")}
     running.__dict__["understanding"] = with_gemini
     yield with_gemini
-    if saved is None:
-        running.__dict__.pop("understanding", None)
-    else:
-        running.__dict__["understanding"] = saved
+    for name, value in saved.items():
+        running.__dict__.pop(name, None)
+        if value is not None:
+            running.__dict__[name] = value
 
 
 @pytest.fixture

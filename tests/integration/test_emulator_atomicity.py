@@ -51,7 +51,7 @@ def test_concurrent_first_writer_wins_puts_have_exactly_one_winner(aws):
     from chalicelib.adapters.dynamo_repos import DynamoIdempotency
 
     key = f"race#{uuid.uuid4()}"
-    store = DynamoIdempotency()
+    store = DynamoIdempotency(aws.container.tables)
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda _: store.claim(key, "test", 60), range(10)))
     assert sum(1 for r in results if r is None) == 1

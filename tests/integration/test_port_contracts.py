@@ -14,20 +14,20 @@ pytestmark = pytest.mark.integration
 def idempotency(request):
     if request.param == "memory":
         return InMemoryIdempotency()
-    request.getfixturevalue("aws")
+    aws = request.getfixturevalue("aws")
     from chalicelib.adapters.dynamo_repos import DynamoIdempotency
 
-    return DynamoIdempotency()
+    return DynamoIdempotency(aws.container.tables)
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def outbox(request):
     if request.param == "memory":
         return InMemoryOutbox()
-    request.getfixturevalue("aws")
+    aws = request.getfixturevalue("aws")
     from chalicelib.adapters.dynamo_outbox import DynamoOutbox
 
-    return DynamoOutbox()
+    return DynamoOutbox(aws.container.tables)
 
 
 def test_the_first_claim_wins_and_later_claims_see_its_detail(idempotency):

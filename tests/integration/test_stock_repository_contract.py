@@ -33,10 +33,10 @@ def batch(material, color="blue", rolls=2, loose="5", lot="DL-1", received="2025
 def repo(request):
     if request.param == "memory":
         return InMemoryStockRepository()
-    request.getfixturevalue("aws")
+    aws = request.getfixturevalue("aws")
     from chalicelib.adapters.stock_repository import DynamoStockRepository
 
-    return DynamoStockRepository()
+    return DynamoStockRepository(aws.container.tables)
 
 
 @pytest.fixture

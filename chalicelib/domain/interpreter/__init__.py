@@ -1,0 +1,71 @@
+"""The deterministic interpreter: reads orders and replies in English, Hinglish and Hindi with no network call.
+
+``interpret`` is the one entry point. The package follows the reading's seams:
+
+- ``tokens``: text to tokens (offsets kept), separators, longest-match phrase tables;
+- ``lexicon``: cue words besides the catalogue, the compiled catalogue vocabulary, language detection;
+- ``numbers`` and ``quantities``: number words in three scripts, a number with its unit;
+- ``consent``: whether a reply to the final summary is an explicit yes (``classify_consent``);
+- ``questions``: what is asked back, in the customer's language;
+- ``message``: the message being read and the reading so far;
+- ``commands``: cancel, status, help, greeting, new order (the same in every state);
+- ``order_reading``: new items; ``reply_reading``: replies about the order on the table.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from chalicelib.domain.catalogue import Vocabulary
+from chalicelib.domain.interpretation import Context, CustomerDecision, Intent, Interpretation
+from chalicelib.domain.interpreter.commands import read_command
+from chalicelib.domain.interpreter.consent import classify_consent
+from chalicelib.domain.interpreter.lexicon import Lexicon, detect_language, language_of
+from chalicelib.domain.interpreter.message import Message, Reading, result_of
+from chalicelib.domain.interpreter.order_reading import read_order
+from chalicelib.domain.interpreter.reply_reading import read_replies
+from chalicelib.domain.interpreter.tokens import prepare, split, tokenise
+
+__all__ = ["classify_consent", "detect_language", "interpret"]
+
+
+def interpret(text: str, vocabulary: Vocabulary, context: Context | None = None) -> Interpretation:
+    """Read one WhatsApp message: new items, replies about the order on the table, or a command.
+
+    It reads only what it is sure of: a fragment missing its colour, material, quantity or unit becomes a question
+    back to the customer, never an item, and ``certain`` is then False so the caller can ask an LLM instead.
+    ``context`` gives the order's state and lines so "2 cancel" or "the red one" can be resolved; without it the
+    message is read as a new order (or as replies if it holds no items).
+    """
+    context = context or Context()
+    source = unicodedata.normalize("NFC", text or "")
+    lexicon = Lexicon.of(vocabulary)
+    tokens = tokenise(prepare(source))
+    message = Message(source, tokens, lexicon, vocabulary, language_of(tokens, lexicon))
+
+    command = read_command(message)
+    if command is not None:
+        return command
+    if context.state == "none":
+        order = read_order(message, split(tokens))
+        if order.items:
+            return result_of(message, Intent.ORDER, order)
+        replies = read_replies(message, context)
+        if replies.decisions and not any(d.kind in _CHANGES for d in replies.decisions):
+            return result_of(message, _replies_intent(replies), replies)
+        if order.questions:
+            return result_of(message, Intent.ORDER, order)
+        return result_of(message, Intent.UNKNOWN, order)
+    replies = read_replies(message, context)
+    if replies.decisions or replies.questions:
+        return result_of(message, _replies_intent(replies), replies)
+    return result_of(message, Intent.UNKNOWN, replies)
+
+
+_CHANGES = frozenset({CustomerDecision.EDIT_ITEM, CustomerDecision.ADD_ITEM})  # need an order on the table
+
+
+def _replies_intent(reading: Reading) -> Intent:
+    if any(d.kind is CustomerDecision.CANCEL_ORDER for d in reading.decisions):
+        return Intent.CANCEL_ORDER
+    return Intent.DECISIONS

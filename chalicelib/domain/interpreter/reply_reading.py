@@ -1,0 +1,379 @@
+"""Reading replies about the order on the table: accept, cancel, alternatives, edits, additions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from chalicelib.domain.catalogue import Term, normalise
+from chalicelib.domain.interpretation import Context, ContextLine, CustomerDecision, Decision, ItemRequest, Language
+from chalicelib.domain.interpreter.lexicon import (
+    ALTERNATIVE_NOUNS,
+    DECISION_CUES,
+    DOOSRA,
+    KIND_CUES,
+    ORDINAL_SUFFIXES,
+    ORDINALS,
+    Cue,
+)
+from chalicelib.domain.interpreter.message import Message, Reading
+from chalicelib.domain.interpreter.numbers import is_digits
+from chalicelib.domain.interpreter.order_reading import read_order
+from chalicelib.domain.interpreter.quantities import WrittenQuantity, read_quantity
+from chalicelib.domain.interpreter.questions import amount_text, ask, line_name, term_name
+from chalicelib.domain.interpreter.tokens import Token, split
+from chalicelib.domain.money import format_meters
+
+
+@dataclass
+class _Reply:
+    """One decision's worth of a reply: what it names (targets) and what it says about them (cues, quantity)."""
+
+    tokens: list[Token] = field(default_factory=list)
+    refs: list[int] = field(default_factory=list)
+    bare: list[Decimal] = field(default_factory=list)  # numerals with no unit: line numbers or unit-less amounts
+    colors: list[Term] = field(default_factory=list)
+    materials: list[Term] = field(default_factory=list)
+    rest: bool = False
+    cues: set[Cue] = field(default_factory=set)
+    quantity: WrittenQuantity | None = None
+    leftover: list[str] = field(default_factory=list)
+    verb_after_name: bool = False  # "blue le lunga": the next name starts the next reply
+
+    @property
+    def names_something(self) -> bool:
+        return bool(self.refs or self.bare or self.colors or self.materials or self.rest)
+
+    @property
+    def says_something(self) -> bool:
+        return bool(self.cues - {Cue.FILLER} or self.quantity)
+
+
+def read_replies(message: Message, context: Context) -> Reading:
+    reading = Reading()
+    parts = split(message.tokens)
+    if not _has_kind_cues(message, parts):
+        order = read_order(message, parts)
+        if order.items and not order.questions and not order.unclear:
+            cues = _cues_in(message.words)
+            for item in order.items:
+                reading.decisions.append(_item_decision(item, context, add=Cue.ADD in cues, edit=Cue.EDIT in cues))
+            return reading
+    replies = [reply for part in parts for reply in _read_reply_parts(message, part)]
+    for reply in replies:
+        _settle_numbers(reply)
+    kinds = [_reply_kind(r) for r in replies]
+    _inherit_kinds(replies, kinds)
+    named: set[int] = set()
+    rests: list[tuple[_Reply, CustomerDecision]] = []
+    for reply, kind in zip(replies, kinds, strict=True):
+        raw = message.raw(reply.tokens)
+        if reply.leftover:
+            reading.not_read(" ".join(reply.leftover))
+        if kind is None:
+            _explain_unread_reply(message, reply, reading, raw)
+            continue
+        if kind in _INHERITABLE and reply.rest and not (reply.refs or reply.colors or reply.materials):
+            rests.append((reply, kind))
+            continue
+        for decision in _decide(message, reply, kind, context, reading, raw):
+            reading.decisions.append(decision)
+            if decision.target and decision.target.isdigit():
+                named.add(int(decision.target))
+    for reply, kind in rests:
+        raw = message.raw(reply.tokens)
+        if not context.lines:
+            reading.ask(ask("rest_which", message.language))
+            reading.not_read(raw)
+            continue
+        for line in context.lines:
+            if line.number not in named:
+                reading.decisions.append(Decision(kind=kind, target=str(line.number), raw=raw))
+    return reading
+
+
+def _cues_in(words: Sequence[str]) -> set[Cue]:
+    cues, i = set(), 0
+    while i < len(words):
+        cue = DECISION_CUES.match(words, i)
+        if cue is None:
+            i += 1
+        else:
+            cues.add(cue[0])
+            i = cue[1]
+    return cues
+
+
+def _has_kind_cues(message: Message, parts: list[list[Token]]) -> bool:
+    for part in parts:
+        words = [t.word for t in part]
+        i = 0
+        while i < len(words):
+            quantity = read_quantity(words, i)
+            if quantity is not None:
+                i = quantity.end
+                continue
+            term = message.lexicon.terms.match(words, i)
+            if term is not None:
+                i = term[1]
+                continue
+            cue = DECISION_CUES.match(words, i)
+            if cue is not None and cue[0] in KIND_CUES | {Cue.REF, Cue.REST}:
+                return True
+            if ORDINALS.match(words, i) is not None:
+                return True
+            i = cue[1] if cue else i + 1
+    return False
+
+
+def _item_decision(item: ItemRequest, context: Context, *, add: bool, edit: bool) -> Decision:
+    """A fully read item in a reply: a change to the line it names, else a new line."""
+    matches = [line for line in context.lines if _names(line) == (item.color, item.material)]
+    if not add and len(matches) == 1:
+        return Decision(
+            kind=CustomerDecision.EDIT_ITEM,
+            target=str(matches[0].number),
+            quantity=item.quantity,
+            unit=item.unit,
+            raw=item.raw,
+        )
+    if edit and not add and not context.lines:
+        target = f"{item.color} {item.material}"
+        return Decision(
+            kind=CustomerDecision.EDIT_ITEM, target=target, quantity=item.quantity, unit=item.unit, raw=item.raw
+        )
+    return Decision(kind=CustomerDecision.ADD_ITEM, item=item, raw=item.raw)
+
+
+def _names(line: ContextLine) -> tuple[str, str]:
+    return normalise(line.color), normalise(line.material)
+
+
+def _read_reply_parts(message: Message, tokens: list[Token]) -> list[_Reply]:
+    """Read one separated part; naming a new line after a verb starts the next reply ("blue le lo red cancel")."""
+    words = [t.word for t in tokens]
+    replies = [_Reply()]
+    i = 0
+    while i < len(words):
+        current = replies[-1]
+        _, names, _ = _read_reply_word(message, words, i, current, probe=True)
+        if names and current.verb_after_name:
+            current = _Reply()
+            replies.append(current)
+        named_before = current.names_something
+        end, _, says = _read_reply_word(message, words, i, current, probe=False)
+        current.verb_after_name = current.verb_after_name or (says and named_before)
+        current.tokens.extend(tokens[i:end])
+        i = end
+    return [r for r in replies if r.tokens]
+
+
+def _read_reply_word(
+    message: Message, words: Sequence[str], i: int, reply: _Reply, *, probe: bool
+) -> tuple[int, bool, bool]:
+    """Read what starts at ``words[i]`` into ``reply`` (unless probing); return (end, names a line, says a verb)."""
+    quantity = read_quantity(words, i)
+    if quantity is not None and quantity.range:
+        if not probe:
+            reply.leftover.extend(words[i : quantity.end])
+        return quantity.end, False, False
+    if quantity is not None and quantity.unit is not None:
+        if not probe:
+            if quantity.amount > 0:
+                reply.quantity = quantity
+            else:  # "0m": nothing to set a line to
+                reply.leftover.extend(words[i : quantity.end])
+        return quantity.end, False, True
+    if quantity is not None:
+        end = quantity.end
+        if end < len(words) and words[end] in ORDINAL_SUFFIXES:  # "2nd"
+            if not probe:
+                reply.refs.append(int(quantity.number))
+            return end + 1, True, False
+        if not probe:
+            reply.bare.append(quantity.number)
+        return end, True, False
+    ordinal = ORDINALS.match(words, i)
+    asks_other = i + 1 < len(words) and words[i + 1] in ALTERNATIVE_NOUNS and words[i] in DOOSRA
+    if ordinal is not None and not asks_other:
+        if not probe:
+            reply.refs.append(ordinal[0])
+        return ordinal[1], True, False
+    term = message.lexicon.terms.match(words, i)
+    if term is not None:
+        if not probe:
+            (reply.colors if term[0].kind == "color" else reply.materials).append(term[0])
+        return term[1], True, False
+    cue = DECISION_CUES.match(words, i)
+    if cue is not None and cue[0] is Cue.REF and cue[1] < len(words) and is_digits(words[cue[1]]):
+        if not probe:
+            reply.refs.append(int(Decimal(words[cue[1]].replace(",", ""))))
+        return cue[1] + 1, True, False
+    if cue is not None:
+        if not probe:
+            reply.cues.add(cue[0])
+            reply.rest = reply.rest or cue[0] is Cue.REST
+        return cue[1], cue[0] is Cue.REST, cue[0] not in (Cue.FILLER, Cue.REF, Cue.REST)
+    if not probe:
+        reply.leftover.append(words[i])
+    return i + 1, False, False
+
+
+def _settle_numbers(reply: _Reply) -> None:
+    """Numerals without a unit name lines when the reply says what to do with them: "2 cancel", "1 ko 25 m"."""
+    if reply.bare and (reply.quantity is not None or reply.cues & KIND_CUES):
+        _bare_to_refs(reply)
+
+
+def _bare_to_refs(reply: _Reply) -> None:
+    reply.refs.extend(int(n) for n in reply.bare if n == n.to_integral_value())
+    reply.bare = [n for n in reply.bare if n != n.to_integral_value()]
+
+
+def _reply_kind(reply: _Reply) -> CustomerDecision | None:
+    """What one reply says, strongest first: cancel, alternative, a quantity, confirm, accept."""
+    named = bool(reply.refs or reply.colors or reply.materials or reply.rest)
+    if Cue.CANCEL in reply.cues:
+        return CustomerDecision.CANCEL_ITEM if named else CustomerDecision.CANCEL_ORDER
+    if Cue.REMOVE in reply.cues or (Cue.NEGATION in reply.cues and named):
+        return CustomerDecision.CANCEL_ITEM
+    if Cue.ALTERNATIVE in reply.cues:
+        return CustomerDecision.REQUEST_ALTERNATIVE
+    if reply.quantity is not None:
+        if reply.colors and reply.materials and len(reply.colors) == len(reply.materials) == 1:
+            return CustomerDecision.ADD_ITEM  # becomes an edit when it names an existing line, see _decide
+        return CustomerDecision.EDIT_ITEM
+    if reply.bare:
+        return None
+    if Cue.CONFIRM in reply.cues:
+        return CustomerDecision.CONFIRM
+    if Cue.ACCEPT in reply.cues:
+        return CustomerDecision.ACCEPT_AVAILABLE
+    return None
+
+
+_INHERITABLE = frozenset(
+    {CustomerDecision.CANCEL_ITEM, CustomerDecision.ACCEPT_AVAILABLE, CustomerDecision.REQUEST_ALTERNATIVE}
+)
+
+
+def _inherit_kinds(replies: list[_Reply], kinds: list[CustomerDecision | None]) -> None:
+    """A reply that only names a line takes the verb of its neighbour: "red aur blue cancel"."""
+    for index, (reply, kind) in enumerate(zip(replies, kinds, strict=True)):
+        if kind is not None or reply.leftover or not reply.names_something or reply.says_something:
+            continue
+        after = [k for k in kinds[index + 1 :] if k is not None]
+        before = [k for k in kinds[:index] if k is not None]
+        for candidate in after[:1] + before[-1:]:
+            if candidate in _INHERITABLE:
+                kinds[index] = candidate
+                _bare_to_refs(reply)  # "2 aur 3 cancel"
+                break
+
+
+def _explain_unread_reply(message: Message, reply: _Reply, reading: Reading, raw: str) -> None:
+    language = message.language
+    if reply.bare:
+        reading.ask(ask("bare_unit", language, n=format_meters(reply.bare[0])))
+        reading.not_read(raw)
+    elif reply.says_something or reply.names_something or reply.leftover:
+        reading.not_read(raw)
+
+
+def _decide(
+    message: Message, reply: _Reply, kind: CustomerDecision, context: Context, reading: Reading, raw: str
+) -> list[Decision]:
+    language = message.language
+    if kind is CustomerDecision.CANCEL_ORDER or kind is CustomerDecision.CONFIRM:
+        return [Decision(kind=kind, raw=raw)]
+    if kind is CustomerDecision.ADD_ITEM:
+        assert reply.quantity is not None and reply.quantity.unit is not None
+        item = ItemRequest(
+            material=reply.materials[0].name,
+            color=reply.colors[0].name,
+            quantity=reply.quantity.amount,
+            unit=reply.quantity.unit,
+            raw=raw,
+        )
+        return [_item_decision(item, context, add=Cue.ADD in reply.cues, edit=Cue.EDIT in reply.cues)]
+    targets = _targets(message, reply, context, reading, raw)
+    if targets is None:
+        return []
+    if kind is CustomerDecision.EDIT_ITEM:
+        assert reply.quantity is not None and reply.quantity.unit is not None
+        open_lines = [line for line in context.lines if line.open]
+        if not targets:
+            if len(context.lines) == 1:
+                targets = [str(context.lines[0].number)]
+            elif len(open_lines) == 1:  # "4 meter le lo" while one line is still open: that line
+                targets = [str(open_lines[0].number)]
+            elif context.lines:
+                reading.ask(ask("edit_which", language, q=amount_text(reply.quantity, language)))
+                reading.not_read(raw)
+                return []
+            else:
+                targets = [None]
+        return [
+            Decision(kind=kind, target=t, quantity=reply.quantity.amount, unit=reply.quantity.unit, raw=raw)
+            for t in targets
+        ]
+    if kind is CustomerDecision.CANCEL_ITEM and not targets:
+        if len(context.lines) == 1:
+            return [Decision(kind=kind, target=str(context.lines[0].number), raw=raw)]
+        reading.ask(ask("remove_which", language))
+        reading.not_read(raw)
+        return []
+    return [Decision(kind=kind, target=t, raw=raw) for t in targets or [None]]
+
+
+def _targets(message: Message, reply: _Reply, context: Context, reading: Reading, raw: str) -> list[str | None] | None:
+    """The lines a reply names, as line numbers when the order is known; None when they cannot be told apart."""
+    language = message.language
+    if reply.refs:
+        targets: list[str | None] = []
+        for ref in dict.fromkeys(reply.refs):
+            if context.lines and all(line.number != ref for line in context.lines):
+                reading.ask(ask("no_line", language, t=f"item {ref}" if language != "hi" else f"आइटम {ref}"))
+                reading.not_read(raw)
+                return None
+            targets.append(str(ref))
+        return targets
+    colors, materials = reply.colors, reply.materials
+    if not colors and not materials:
+        return []
+    if len(colors) > 1 and len(materials) > 1:
+        reading.not_read(raw)
+        reading.ask(ask("which_line", language, options=_options(message, context.lines, language)))
+        return None
+    pairs: list[tuple[Term | None, Term | None]]
+    if len(colors) > 1:
+        pairs = [(c, materials[0] if materials else None) for c in colors]
+    else:
+        pairs = [(colors[0] if colors else None, m) for m in materials] or [(colors[0], None)]
+    targets = []
+    for color, material in pairs:
+        if not context.lines:
+            targets.append(" ".join(t.name for t in (color, material) if t is not None))
+            continue
+        matches = [
+            line
+            for line in context.lines
+            if (color is None or _names(line)[0] == color.name)
+            and (material is None or _names(line)[1] == material.name)
+        ]
+        if len(matches) == 1:
+            targets.append(str(matches[0].number))
+            continue
+        reading.not_read(raw)
+        if matches:
+            reading.ask(ask("which_line", language, options=_options(message, matches, language)))
+        else:
+            named = " ".join(term_name(t, language) for t in (color, material) if t is not None)
+            reading.ask(ask("no_line", language, t=named))
+        return None
+    return targets
+
+
+def _options(message: Message, lines: Sequence[ContextLine], language: Language) -> str:
+    return ", ".join(line_name(line, message.vocabulary, language) for line in lines)

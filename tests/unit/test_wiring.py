@@ -1,0 +1,50 @@
+"""The composition root only wires: use cases get named ports, adapters get their tables, and nothing depends on a
+side effect inside ``assert``."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from chalicelib.bootstrap import Container
+from chalicelib.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_no_use_case_imports_an_adapter_or_takes_the_container():
+    for path in sorted((ROOT / "chalicelib" / "services").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+        imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in imported if m.startswith("chalicelib.adapters") or m == "chalicelib.bootstrap"], path
+        params = [
+            a.arg for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) for a in n.args.kwonlyargs + n.args.args
+        ]
+        assert "container" not in params, path
+
+
+def test_two_containers_bind_their_own_tables():
+    one = Container(Settings(resource_prefix="shop-a", aws_endpoint_url="http://127.0.0.1:1"))
+    two = Container(Settings(resource_prefix="shop-b", aws_endpoint_url="http://127.0.0.1:2"))
+
+    assert one.tables.OrderRecord.Meta.table_name == "shop-a-orders"
+    assert two.tables.OrderRecord.Meta.table_name == "shop-b-orders"
+    assert (one.tables.BatchRecord.Meta.host, two.tables.BatchRecord.Meta.host) == (
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:2",
+    )
+    assert one.tables.OrderRecord.by_state._model is one.tables.OrderRecord  # each index queries its own table
+
+
+def test_without_asserts_the_adapters_still_get_the_prefixed_tables():
+    script = (
+        "import app\n"
+        "from chalicelib.bootstrap import Container\n"
+        "from chalicelib.config import Settings\n"
+        "c = Container(Settings(resource_prefix='opt'))\n"
+        "print(__debug__, c.conversation_store._t.OrderRecord.Meta.table_name,"
+        " c.idempotency._t.ProcessedKey.Meta.table_name)\n"
+    )
+    out = subprocess.run([sys.executable, "-O", "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "opt-orders", "opt-idempotency"]
