@@ -22,10 +22,10 @@ Routes
         Meta does (400 with code 100 or 131009 and Meta's error envelope), records it under a new ``wamid.…`` and
         answers like Meta. Then, unless switched off, posts ``sent``, ``delivered`` and ``read`` status webhooks to
         ``webhook_url``, signed with ``X-Hub-Signature-256``, from a background thread (best effort).
-    ``POST /_fake/faults``   ``{"to"?, "status"?, "code"?, "message"?, "details"?, "times": 1, "delay": 0}``: the next
-        ``times`` sends to ``to`` (to anyone when absent) wait ``delay`` seconds, then fail with ``status``/``code``
-        (when one is given) or are accepted late (``delay`` alone: a way to make a client time out after Meta has the
-        message). ``DELETE /_fake/faults`` clears them.
+    ``POST /_fake/faults``   ``{"to"?, "kind"?, "status"?, "code"?, "message"?, "details"?, "times": 1, "delay": 0}``:
+        the next ``times`` sends (of message type ``kind``) to ``to`` (to anyone when absent) wait ``delay``
+        seconds, then fail with ``status``/``code`` (when one is given) or are accepted late (``delay`` alone: a way
+        to make a client time out after Meta has the message). ``DELETE /_fake/faults`` clears them.
     ``GET /_fake/messages?to=PHONE&since=SEQ``  the recorded messages with ``seq`` greater than ``since``, as a JSON
         list of ``{"seq", "to", "type", "payload", "wamid", "time", "phone_number_id"}``; ``seq`` keeps growing across
         ``DELETE /_fake/messages`` (which forgets them), so a cursor stays valid.
@@ -133,6 +133,7 @@ class Fault:
     times: int
     delay: float
     asynchronous: bool = False
+    kind: str | None = None  # only sends of this message type (e.g. "document", "template")
 
     def rejection(self) -> GraphRejection | None:
         if self.status is None and self.code is None:
@@ -452,13 +453,22 @@ class FakeGraph:
         details: str | None = None,
         delay: float = 0.0,
         asynchronous: bool = False,
+        kind: str | None = None,
     ) -> None:
         """Make the next ``times`` sends to ``to`` fail (see the module docstring); ``asynchronous``: accept them,
         then post a ``failed`` status webhook with ``code``."""
         with self._lock:
             self._faults.append(
                 Fault(
-                    to.lstrip("+") if to else None, status, code, message, details, max(times, 1), delay, asynchronous
+                    to.lstrip("+") if to else None,
+                    status,
+                    code,
+                    message,
+                    details,
+                    max(times, 1),
+                    delay,
+                    asynchronous,
+                    kind,
                 )
             )
 
@@ -555,7 +565,7 @@ class FakeGraph:
         try:
             if not hmac.compare_digest(authorization or "", f"Bearer {self.token}"):
                 raise GraphRejection(401, 190)
-            fault = self._apply_fault(to)
+            fault = self._apply_fault(to, payload.get("type") if isinstance(payload, dict) else None)
             if fault is not None:
                 refuse_later = fault
             validate_payload(payload)
@@ -678,10 +688,10 @@ class FakeGraph:
             recent.append(now)
             self._recent[to] = recent
 
-    def _apply_fault(self, to: str) -> GraphRejection | None:
+    def _apply_fault(self, to: str, kind: str | None = None) -> GraphRejection | None:
         """Raise an injected synchronous refusal; return an asynchronous one (accepted now, refused later)."""
         with self._lock:
-            fault = next((f for f in self._faults if f.to in (None, to)), None)
+            fault = next((f for f in self._faults if f.to in (None, to) and f.kind in (None, kind)), None)
             if fault is None:
                 return None
             fault.times -= 1
@@ -861,7 +871,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _add_fault(self, raw: bytes) -> None:
         try:
             spec = json.loads(raw)
-            fields = {k: spec[k] for k in ("to", "status", "code", "times", "message", "details", "delay") if k in spec}
+            names = ("to", "status", "code", "times", "message", "details", "delay", "kind")
+            fields = {k: spec[k] for k in names if k in spec}
             if spec.get("async"):
                 fields["asynchronous"] = True
             if not {"status", "code", "delay"} & fields.keys():

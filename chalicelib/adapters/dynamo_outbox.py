@@ -137,7 +137,7 @@ class DynamoOutbox:
                 raise
 
     def mark_failed(
-        self, key: str, error_code: int | None, message: str, attention: bool = False
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
     ) -> OutboxRecord | None:
         """One conditional update (not when it is failed with this code already); returns the record as it now is."""
         OutboxRecordModel = self._t.OutboxRecordModel
@@ -159,6 +159,8 @@ class DynamoOutbox:
         condition = OutboxRecordModel.key.exists()
         if error_code is not None:
             condition &= (OutboxRecordModel.status != "failed") | (OutboxRecordModel.error_code != error_code)
+        if wamid is not None:  # a status webhook: only about the message this record holds now
+            condition &= OutboxRecordModel.wamid.does_not_exist() | (OutboxRecordModel.wamid == wamid)
         model = OutboxRecordModel(key)
         try:
             model.update(actions=actions, condition=condition)

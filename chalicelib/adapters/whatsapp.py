@@ -269,7 +269,8 @@ class OutboxPort(Protocol):
     claim            otherwise                 unchanged, claimed=False
     mark_sent        pending or failed         sent with wamid (a late status webhook wins over a failure); no-op
                                                on a sent or unknown key (no read)
-    mark_failed      pending or sent           failed with code and reason; ``attention`` puts it on the list
+    mark_failed      pending or sent           failed with code and reason; ``attention`` puts it on the list;
+                                               with ``wamid`` (a status webhook) only if it is that message
     set_payload      pending                   the payload actually sent (the fallback template)
     handled          on the list               off the list (the owner dealt with it)
     ===============  ========================  ================================================================
@@ -291,7 +292,7 @@ class OutboxPort(Protocol):
     def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None: ...
 
     def mark_failed(
-        self, key: str, error_code: int | None, message: str, attention: bool = False
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
     ) -> OutboxRecord | None: ...
 
     def get(self, key: str) -> OutboxRecord | None: ...
@@ -375,12 +376,14 @@ class InMemoryOutbox:
                 )
 
     def mark_failed(
-        self, key: str, error_code: int | None, message: str, attention: bool = False
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
     ) -> OutboxRecord | None:
         with self._lock:
             record = self.records.get(key)
             if record is None or (record.status == "failed" and record.error_code == error_code):
                 return None  # already recorded (a repeated status webhook)
+            if wamid is not None and record.wamid not in (None, wamid):
+                return None  # about an earlier send under this key (e.g. before the template resend)
             record = replace(
                 record,
                 status="failed",

@@ -357,6 +357,8 @@ def _reduce_one_message(raw: object, where: str, contacts: dict[str, Contact], b
 def _message_problem(message: Message) -> str | None:
     if not message.id or len(message.id) > ID_MAX:
         return f"message id of {len(message.id)} characters (1 to {ID_MAX} expected)"
+    if message.type == "text" and message.text is None:
+        return "a text message without its text"
     return _timestamp_problem(message.timestamp)
 
 

@@ -52,14 +52,16 @@ class DeliveryService:
             return "logged"
         code, reason = status.error_code, reason_text(status.error_code, status.error_reason)
         kind = refusal_kind(code)
-        record = self._outbox.mark_failed(key, code, reason, attention=kind != "window")
+        record = self._outbox.mark_failed(key, code, reason, attention=kind != "window", wamid=status.wamid)
         if record is None:
             return "already recorded"
         self._log("whatsapp send failed after acceptance", key=key, code=code, kind=kind, reason=reason)
         if kind == "window":
             if self._whatsapp.resend_as_template(key):
                 return "resent as template"
-            self._outbox.mark_failed(key, code, reason + "; no approved template could be sent", attention=True)
+            self._outbox.mark_failed(
+                key, code, reason + "; no approved template could be sent", attention=True, wamid=status.wamid
+            )
         if kind == "auth" and self._health is not None:
             self._health.unhealthy(code, reason)
         if key.startswith("invoice#"):

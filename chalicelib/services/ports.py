@@ -102,7 +102,9 @@ class OutboxPort(Protocol):
     def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
         """Settle ``key`` as sent (one conditional update; a sent or unknown key is left alone)."""
 
-    def mark_failed(self, key: str, error_code: int | None, message: str, attention: bool = False) -> Any: ...
+    def mark_failed(
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
+    ) -> Any: ...
 
     def get(self, key: str) -> Any: ...
 
