@@ -373,3 +373,58 @@ def test_a_webhook_that_is_down_does_not_stop_the_fake(client, graph):
     second = client.send(a_text("two"), "k-b")
 
     assert graph.messages(to=TO)[-1]["wamid"] == second
+
+
+def test_the_fake_enforces_the_pair_rate_limit_as_a_retryable_throttle(graph, outbox, sleeps):
+    graph.pair_burst, graph.pair_window = 2, 60.0
+    try:
+        client = a_client(graph.url, outbox, sleeps)
+        client.send(a_text(), "k-1")
+        client.send(a_text(), "k-2")
+        with pytest.raises(ThrottledError) as refused:
+            client.send(a_text(), "k-3")
+    finally:
+        graph.pair_burst = 0
+    assert refused.value.code == 131056 and refused.value.retryable
+
+
+def test_the_fake_refuses_free_form_outside_the_window_after_accepting_it(graph, outbox, sleeps, receiver):
+    url, received = receiver
+    graph.webhook_url, graph.status_callbacks = url, True
+    stranger = "919800011122"
+    client = a_client(graph.url, outbox, sleeps)
+
+    wamid = client.send(OutboundMessage(stranger, "hello"), "k-window")
+
+    def statuses():
+        found = []
+        for _, raw in received:
+            for status in json.loads(raw)["entry"][0]["changes"][0]["value"].get("statuses", []):
+                if status["id"] == wamid:
+                    found.append(status)
+        return found
+
+    assert eventually(lambda: [s["status"] for s in statuses()] == ["sent", "failed"])
+    assert statuses()[1]["errors"][0]["code"] == 131047
+
+
+def test_the_fake_sends_only_approved_templates_with_the_right_parameters(graph, outbox, sleeps):
+    from chalicelib.templates import template
+
+    spec = template("order_expired")
+    body = json.dumps(spec.create_request("en")).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    created = http.request(
+        "POST", f"{graph.url}/{VERSION}/102290129340398/message_templates", body=body, headers=headers
+    )
+    client = a_client(graph.url, outbox, sleeps)
+
+    sent = client.send_payload(spec.payload(TO, "en", {"order_id": "ORD-1"}), "k-template")
+    wrong = spec.payload(TO, "en", {"order_id": "ORD-1"})
+    wrong["template"]["components"][0]["parameters"].append({"type": "text", "text": "extra"})
+    with pytest.raises(WhatsAppError) as refused:
+        client.send_payload(wrong, "k-template-wrong")
+
+    assert json.loads(created.data)["status"] == "APPROVED"
+    assert sent.startswith("wamid.") and refused.value.code == 132000
+    assert "ORD-1 has expired" in graph.messages(to=TO)[-1]["payload"]["_rendered"]["text"]
