@@ -78,7 +78,7 @@ class ConversationService:
         if not outcome.get("delivered"):
             if message.truncated:
                 self._tell_truncated(message)
-            self._deliver(message.wamid, outcome)
+            self._deliver(message.wamid, outcome, _phone_for(message))
 
     def _tell_truncated(self, message: InboundMessage) -> None:
         """A text cut to fit (chalicelib.domain.webhook.TEXT_MAX): the customer is told, in English and Hindi."""
@@ -191,11 +191,14 @@ class ConversationService:
         }
 
     # --- sending -----------------------------------------------------------------------------------------------
-    def _deliver(self, wamid: str, outcome: dict) -> None:
+    def _deliver(self, wamid: str, outcome: dict, phone_for: tuple[str, str] | None = None) -> None:
         from chalicelib.logs import get_logger, mask_phone
 
         logger = get_logger()
         for index, payload in enumerate(outcome.get("replies", [])):
+            if phone_for and payload.get("to") == phone_for[0]:
+                # Meta: send to the phone number when it is known (the BSUID stays the customer's key).
+                payload = payload | {"to": phone_for[1]}
             to = payload.get("to", "")
             try:
                 sent_wamid = self._sender.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
@@ -229,4 +232,11 @@ def _text_of(payload: dict) -> str | None:
         return payload["interactive"]["body"]["text"]
     if kind == "document":
         return payload["document"].get("caption")
+    return None
+
+
+def _phone_for(message: InboundMessage) -> tuple[str, str] | None:
+    """(contact id, phone) when the customer is keyed by a BSUID but Meta also gave the phone, else None."""
+    if message.user_id and message.wa_phone and message.phone != message.wa_phone:
+        return message.phone, message.wa_phone
     return None

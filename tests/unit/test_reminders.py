@@ -13,12 +13,16 @@ class FakeCustomers:
 
 
 class FakeWhatsApp:
-    def __init__(self, outside_window=()):
+    def __init__(self, outside_window=(), templates=False):
         self.sent, self.outbox, self.outside = [], InMemoryOutbox(), set(outside_window)
+        self.templates, self.fallbacks = templates, []
 
-    def send(self, message, idempotency_key):
+    def send(self, message, idempotency_key, fallback=None):
         if message.to in self.outside:
-            raise OutsideWindowError(131047, "Re-engagement message", None, False)
+            if not (self.templates and fallback):
+                raise OutsideWindowError(131047, "Re-engagement message", None, False)
+            self.fallbacks.append(fallback)
+            return "wamid.t"
         record = self.outbox.claim(idempotency_key, message.to, {})
         if record.claimed:
             self.sent.append(message)
@@ -59,3 +63,18 @@ def test_a_customer_outside_the_24_hour_window_is_counted_not_crashed_on():
         [{"phone": "919811100001", "balance_paise": 500}], FakeWhatsApp(outside_window={"919811100001"})
     ).send_due_reminders()
     assert counts == {"reminded": 0, "outside_window": 1, "failed": 0}
+
+
+def test_a_customer_outside_the_window_gets_the_payment_reminder_template_when_it_is_approved():
+    whatsapp = FakeWhatsApp(outside_window={"919811100001"}, templates=True)
+    counts = service(
+        [{"phone": "919811100001", "balance_paise": 50000, "language": "hi", "name": "रमेश"}], whatsapp
+    ).send_due_reminders()
+    (template,) = whatsapp.fallbacks
+    assert counts["reminded"] == 1
+    assert template["template"]["name"] == "payment_reminder" and template["template"]["language"] == {"code": "hi"}
+    assert [p["text"] for p in template["template"]["components"][0]["parameters"]] == [
+        "रमेश",
+        "Bharat Textiles",
+        "₹500.00",
+    ]
