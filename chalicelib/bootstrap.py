@@ -267,7 +267,7 @@ class Container:
     def customers(self):
         from chalicelib.services.customers import CustomerService
 
-        return CustomerService(self.conversation_store)
+        return CustomerService(self.conversation_store, contacts=self.contacts)
 
     @cached_property
     def expiry(self):

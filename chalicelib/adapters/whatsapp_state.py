@@ -148,6 +148,13 @@ class DynamoContacts:
                 detail={"contact": change.contact},
             ).save()
 
+    def by_phone(self, phone: str) -> str | None:
+        """The key of the customer keyed by a BSUID whose phone is ``phone`` (a scan with a filter: a shop has
+        hundreds of customers, and the owner asks rarely; a sparse index on wa_phone is the next step)."""
+        CustomerRecord = self._t.CustomerRecord
+        found = next(iter(CustomerRecord.scan(CustomerRecord.wa_phone == phone, limit=None)), None)
+        return found.phone if found is not None else None
+
     def resolve(self, identifier: str) -> str:
         """The stable contact id for an identifier (an alias written by an identity change), else itself."""
         from pynamodb.exceptions import DoesNotExist

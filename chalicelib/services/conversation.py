@@ -173,6 +173,10 @@ class ConversationService:
             "active_order_id": order.order_id if order is not None and order.is_active else None,
             "outcome": outcome,
             "language": order.language if order is not None else None,
+            # The identifiers Meta gave beside the contact id (a BSUID-keyed customer's phone, username).
+            "identity": {"wa_phone": message.wa_phone, "user_id": message.user_id, "username": message.username}
+            if message.user_id
+            else None,
         }
 
     def _outcome(self, result, source, now) -> dict:

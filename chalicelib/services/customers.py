@@ -6,12 +6,21 @@ from decimal import Decimal
 
 
 class CustomerService:
-    def __init__(self, store):
+    def __init__(self, store, contacts=None):
         self._store = store
+        self._contacts = contacts  # finds a BSUID-keyed customer by the phone kept beside the BSUID
+
+    def resolve(self, identifier: str) -> str:
+        """The customer's key for either identifier the owner knows: the BSUID or the phone number."""
+        if self._contacts is None or self._store.customer(identifier):
+            return identifier
+        return self._contacts.by_phone(identifier) or identifier
 
     def update_details(self, phone: str, details: dict) -> dict:
         """Validate like an invoice would (a GSTIN's state must match the state code); raises ValueError."""
         from chalicelib.domain.invoice import Party
+
+        phone = self.resolve(phone)
 
         party = Party(
             name=str(details.get("name") or phone),
@@ -25,9 +34,13 @@ class CustomerService:
         return self.details(phone)
 
     def details(self, phone: str) -> dict:
+        phone = self.resolve(phone)
         customer = self._store.customer(phone) or {"phone": phone}
         return {
             "phone": phone,
+            "wa_phone": customer.get("wa_phone"),
+            "user_id": customer.get("user_id"),
+            "username": customer.get("username"),
             "name": customer.get("name"),
             "gstin": customer.get("gstin"),
             "state": customer.get("state"),

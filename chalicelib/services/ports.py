@@ -181,6 +181,7 @@ class ConversationStorePort(Protocol):
         closed: dict | None = None,
         closed_version: int | None = None,
         reserve_parts: list | None = None,
+        identity: dict | None = None,
     ) -> None:
         """One message's step, all or nothing: the handled key, the order (version-checked), the customer's active
         order and, with ``reserve_parts``, the reservation of every batch (reservation items).

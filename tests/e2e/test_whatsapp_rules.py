@@ -260,6 +260,27 @@ def test_a_username_only_customer_orders_and_gets_the_invoice(client, aws):
     assert documents[0]["id"] and "to" not in recorded[0]["payload"] and recorded[0]["payload"]["recipient"] == bsuid
     assert h.order(order_id)["state"] == "ORDER_COMPLETED"
     assert h.customer(bsuid)["name"] == "Meera"
+    status, account = h.owner_api(client, "GET", f"/owner/customers/{bsuid}")
+    assert status == 200 and account["username"] == "@meera" and len(account["ledger"]) == 1
+
+
+def test_the_owner_finds_a_bsuid_customer_by_either_identifier(client):
+    import random
+
+    bsuid = "IN." + "".join(random.choice("0123456789") for _ in range(16))
+    phone = h.new_phone()
+    wamid = new_wamid()
+    payload = text_webhook(phone, "hello", wamid)
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["messages"][0]["from_user_id"] = bsuid
+    value["contacts"][0]["user_id"] = bsuid
+
+    replies = client.converse(phone, payload, wamid)  # Meta advises sending to the phone when it is known
+
+    by_bsuid = h.owner_api(client, "GET", f"/owner/customers/{bsuid}")
+    by_phone = h.owner_api(client, "GET", f"/owner/customers/{phone}")
+    assert replies and by_bsuid == by_phone
+    assert by_bsuid[0] == 200 and (by_bsuid[1]["phone"], by_bsuid[1]["wa_phone"]) == (bsuid, phone)
 
 
 # --- template statuses ---------------------------------------------------------------------------------------------
