@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit integration e2e demo package clean
+.PHONY: run reset test lint unit integration e2e demo bench package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) -m devstack up
+
+# The local stack from nothing: forgets what earlier `make run`s kept in .devstack/, then starts it.
+reset: $(STAMP)
+	$(PY) -m devstack up --reset
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q
@@ -33,6 +37,10 @@ e2e: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m devstack demo
+
+# Performance and cost figures on a fresh embedded stack of its own (printed, never asserted; see README "Measuring").
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
 
 # The deployable CloudFormation template: Chalice's output with infra/template.json merged in.
 package: $(STAMP)

@@ -6,8 +6,10 @@ Nothing heavy is imported here: each Lambda of the app imports this module on co
 from chalice import Chalice, Cron, Rate
 
 from chalicelib.config import approvals_queue_name, inbound_queue_name
+from chalicelib.jobs.warmup import warm_up_this_function
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
+from chalicelib.web.owner_accounts import owner_accounts
 from chalicelib.web.owner_attention import owner_attention
 from chalicelib.web.owner_catalogue import owner_catalogue
 from chalicelib.web.owner_customers import owner_customers
@@ -23,6 +25,8 @@ app.register_blueprint(owner_orders)
 app.register_blueprint(owner_customers)
 app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
+app.register_blueprint(owner_accounts)
+app.api.binary_types.append("application/pdf")  # the owner's statement PDF
 app.register_blueprint(owner_attention)
 
 
@@ -74,3 +78,7 @@ def sweep_outbox(event):
     from chalicelib.bootstrap import container
 
     return container().delivery.sweep()
+
+
+# The SQS workers' Lambdas build their container during init (not on their first record); the API's stays lean.
+warm_up_this_function()

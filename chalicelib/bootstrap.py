@@ -53,7 +53,7 @@ class Container:
         """The PynamoDB models bound to this container's table names, region and endpoint."""
         from chalicelib.adapters.dynamo_models import Tables
 
-        return Tables.for_settings(self.settings)
+        return Tables.for_settings(self.settings, client=self.dynamodb)  # one session, one DynamoDB client
 
     def queue_url(self, name: str) -> str:
         return self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
@@ -232,6 +232,7 @@ class Container:
             understanding=self.understanding,
             sender=self.whatsapp,
             owner_notifier=self.approval,
+            money_desk=self.account_desk,
         )
 
     @cached_property
@@ -248,14 +249,31 @@ class Container:
             store=self.conversation_store,
             invoices=self.invoice_store,
             approvals_queue=self.approvals_queue,
-            idempotency=self.idempotency,
             sender=self.whatsapp,
-            vocabulary=self.vocabulary,
-            gst_rates=self.gst_rates,
-            render_pdf=_render_invoice_pdf,
+            draft=self.invoice_drafting,
+            render_pdf=self.invoice_renderer,
             settings=self.desk_settings,
             delivery=self.delivery,
+            credit_check=self.credit_control,
         )
+
+    @cached_property
+    def invoice_drafting(self):
+        from chalicelib.services.drafting import InvoiceDrafting
+
+        return InvoiceDrafting(vocabulary=self.vocabulary, gst_rates=self.gst_rates, settings=self.desk_settings)
+
+    @cached_property
+    def order_views(self):
+        from chalicelib.services.order_views import OrderViews
+
+        return OrderViews(store=self.conversation_store, draft=self.invoice_drafting)
+
+    @cached_property
+    def links(self):
+        from chalicelib.services.links import ApprovalLinks
+
+        return ApprovalLinks(idempotency=self.idempotency, decisions=self.approval, settings=self.desk_settings)
 
     @cached_property
     def reference(self):
@@ -283,6 +301,108 @@ class Container:
 
         return ReminderService(
             DynamoCustomers(self.tables), self.whatsapp, self.settings.supplier["name"], logger=get_logger()
+        )
+
+    # --- money (issue 11): accounts, payments, receivables ------------------------------------------------------
+    @cached_property
+    def accounts(self):
+        from chalicelib.adapters.account_store import DynamoAccountStore
+
+        return DynamoAccountStore(self.tables)
+
+    def clock(self):
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+    @cached_property
+    def payments(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.payments import PaymentService
+
+        s = self.settings
+        return PaymentService(
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=s.supplier["name"],
+            clock=self.clock,
+            credit_days_default=s.credit_days,
+            upi_vpa=s.supplier_upi_vpa,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def documents(self):
+        from chalicelib.adapters.document_store import S3Documents
+
+        return S3Documents(self.s3, self.settings.invoice_bucket)
+
+    @cached_property
+    def statements(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.statements import StatementService
+
+        def render(doc) -> bytes:
+            from chalicelib.adapters.statement_pdf import render_statement_pdf
+
+            return render_statement_pdf(doc)
+
+        s = self.settings
+        return StatementService(
+            accounts=self.accounts,
+            documents=self.documents,
+            sender=self.whatsapp,
+            render_pdf=render,
+            supplier=dict(s.supplier),
+            clock=self.clock,
+            upi_vpa=s.supplier_upi_vpa,
+            credit_days_default=s.credit_days,
+            link_ttl_seconds=s.invoice_url_ttl_seconds,
+            logger=get_logger(),
+        )
+
+    @cached_property
+    def account_desk(self):
+        from chalicelib.services.account_desk import AccountDesk
+
+        return AccountDesk(
+            owner_phone=self.settings.owner_phone,
+            payments=self.payments,
+            statements=self.statements,
+            accounts=self.accounts,
+            sender=self.whatsapp,
+            shop_name=self.settings.supplier["name"],
+            credit_days_default=self.settings.credit_days,
+        )
+
+    @cached_property
+    def credit_control(self):
+        from chalicelib.services.payments import CreditControl
+
+        return CreditControl(accounts=self.accounts, credit_days_default=self.settings.credit_days)
+
+    @cached_property
+    def invoice_renderer(self):
+        """The invoice PDF renderer; with SUPPLIER_UPI_VPA set, the PDF carries a UPI QR for its amount."""
+        vpa, payee = self.settings.supplier_upi_vpa, self.settings.supplier["name"]
+
+        def render(invoice) -> bytes:
+            from chalicelib.adapters.invoice_pdf import render_invoice_pdf
+
+            if not vpa:
+                return render_invoice_pdf(invoice)
+            from chalicelib.domain.ledger import upi_uri
+
+            return render_invoice_pdf(invoice, upi=upi_uri(vpa, payee, invoice.totals.grand_total, invoice.number))
+
+        return render
+
+    @cached_property
+    def receivables(self):
+        from chalicelib.services.payments import ReceivablesService
+
+        return ReceivablesService(
+            accounts=self.accounts, clock=self.clock, credit_days_default=self.settings.credit_days
         )
 
     @cached_property

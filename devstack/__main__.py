@@ -18,14 +18,25 @@ def _print_messages(messages: list[dict]) -> None:
 
 
 def cmd_up(args) -> int:
-    from devstack.stack import Stack, StackConfig
+    from devstack.emulator_state import IncompatibleSnapshot
+    from devstack.stack import EMULATOR_STATE_FILE, Stack, StackConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     for noisy in ("werkzeug", "botocore", "urllib3", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    config = StackConfig(scheduler=not args.no_scheduler)
-    stack = Stack(config).start()
+    if args.reset and EMULATOR_STATE_FILE.exists():
+        EMULATOR_STATE_FILE.unlink()
+        print(f"reset: deleted the kept data ({EMULATOR_STATE_FILE.relative_to(EMULATOR_STATE_FILE.parents[1])})")
+    config = StackConfig(scheduler=not args.no_scheduler, emulator_state=EMULATOR_STATE_FILE)
+    try:
+        stack = Stack(config).start()
+    except IncompatibleSnapshot as exc:
+        print(f"The kept data cannot be loaded ({exc}). `make reset` starts from nothing.", file=sys.stderr)
+        return 2
     info = stack.describe()
+    kept = "the data kept by the last run" if stack.restored else "an empty stack with the sample stock"
+    if config.aws_endpoint:
+        kept = "an external AWS endpoint"
     print(
         "\nBharat Biz local stack is up.\n"
         f"  app (webhook, owner pages)  {info['app_url']}\n"
@@ -34,6 +45,7 @@ def cmd_up(args) -> int:
         f"  resource prefix             {info['resource_prefix']}\n"
         f"  owner phone                 {info['owner_phone']}\n"
         f"  owner API key               {info['owner_api_key']}   (local, fake)\n"
+        f"  data                        {kept} (`make reset` starts from nothing)\n"
         "\nTry, in another terminal:\n"
         '  .venv/bin/python -m devstack send --from 919812345678 "20m blue cotton aur 6m red polyester"\n'
         "Ctrl-C stops everything.\n",
@@ -160,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
 
     up = sub.add_parser("up", help="start the whole local stack (what `make run` does)")
     up.add_argument("--no-scheduler", action="store_true", help="do not run @app.schedule handlers on their own")
+    up.add_argument(
+        "--reset", action="store_true", help="forget the data kept by earlier runs (what `make reset` does)"
+    )
     up.set_defaults(func=cmd_up)
 
     send = sub.add_parser("send", help="send a WhatsApp text as a customer and print the replies")

@@ -53,6 +53,24 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict | None 
         raise StackNotRunning(f"cannot reach {url}: {exc}") from exc
 
 
+def follow_refresh(url: str, status: int, page: str, timeout: float = 30.0) -> tuple[int, str]:
+    """Reload a page that refreshes itself (the approval page while the worker applies a decision) until it stops
+    asking to, as a browser would, only sooner. Returns the last (status, page)."""
+    import re
+    from urllib.parse import urljoin
+
+    deadline = time.monotonic() + timeout
+    while status == 200 and time.monotonic() < deadline:
+        refresh = re.search(r'http-equiv="refresh" content="\d+;url=([^"]+)"', page)
+        if refresh is None:
+            break
+        time.sleep(0.2)
+        url = urljoin(url, refresh.group(1))
+        status, body = http("GET", url)
+        page = body.decode()
+    return status, page
+
+
 def text_webhook(phone: str, text: str, wamid: str, name: str = "Test Customer", phone_number_id: str = "") -> dict:
     return _envelope(
         phone,

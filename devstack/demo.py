@@ -66,7 +66,7 @@ def _find_button(replies: list[dict], prefix: str) -> dict:
 
 
 def play(client, stack) -> int:
-    from devstack.client import http
+    from devstack.client import follow_refresh, http
 
     print("\n— A customer orders on WhatsApp (Hinglish) —\n")
     _say(client, "namaste")
@@ -99,7 +99,8 @@ def play(client, stack) -> int:
     title = re.search(r"<title>(.*?)</title>", page.decode()).group(1)
     _show("owner", f"GET {approve_url[:60]}… → {status} “{title}”")
     status, page = http("POST", approve_url, b"", {"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
-    title = re.search(r"<title>(.*?)</title>", page.decode()).group(1)
+    status, shown = follow_refresh(approve_url, status, page.decode())  # "being applied" reloads until decided
+    title = re.search(r"<title>(.*?)</title>", shown).group(1)
     _show("owner", f"POST (Approve) → {status} “{title}”")
 
     print("\n— The invoice reaches the customer —\n")

@@ -8,6 +8,11 @@ threads but runs one request at a time through moto, under a single lock, respon
 
 Consequence: a request that blocks inside moto blocks everyone. The only such request is an SQS ReceiveMessage
 with WaitTimeSeconds > 0, so the lock wrapper caps it to a short poll; devstack's pollers short-poll anyway.
+
+Around moto, under the same lock (see emulator_dynamodb.py and emulator_state.py): expired TTL items are swept once
+a minute, transactions back up items rather than whole tables, and, when ``state_file`` is given (``make run``),
+the state is restored from it at start, saved every ``save_seconds`` when something changed and saved at stop.
+Tests and benchmarks give no state file: their emulator starts empty and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
+from pathlib import Path
 
 log = logging.getLogger("devstack.emulator")
 
@@ -31,11 +38,18 @@ class SerialisedApp:
 
     def __init__(self, app):
         self._app = app
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
+        self.changes = 0  # requests that may have changed state (the saver's "anything new?")
+
+    def wrap(self, wrapper) -> None:
+        with self.lock:
+            self._app = wrapper(self._app)
+            return self._app
 
     def __call__(self, environ, start_response):
         _cap_long_poll(environ)
-        with self._lock:
+        operation = _operation(environ)
+        with self.lock:
             captured = {}
 
             def capture(status, headers, exc_info=None):
@@ -48,8 +62,26 @@ class SerialisedApp:
             finally:
                 if hasattr(iterable, "close"):
                     iterable.close()
+            if _may_change_state(environ, operation, body):
+                self.changes += 1
         start_response(captured["status"], captured["headers"])
         return [body]
+
+
+_READ_PREFIXES = ("Get", "BatchGet", "Describe", "List", "Query", "Scan", "TransactGet")
+
+
+def _operation(environ) -> str:
+    """The API operation of a JSON-protocol request (DynamoDB, SQS), '' for REST ones (S3)."""
+    return environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+
+
+def _may_change_state(environ, operation: str, body: bytes) -> bool:
+    if operation == "ReceiveMessage":
+        return b'"Messages"' in body  # an empty poll changes nothing; a delivery changes receive counts
+    if operation:
+        return not operation.startswith(_READ_PREFIXES)
+    return environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
 
 
 def _cap_long_poll(environ) -> None:
@@ -75,10 +107,24 @@ def _cap_long_poll(environ) -> None:
 class Emulator:
     """moto in server mode, serialised, on host:port (port 0 picks a free one)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state_file: Path | None = None,
+        save_seconds: float = 30,
+        ttl_sweep_seconds: float = 60,
+    ):
         self.host, self.port = host, port
+        self.state_file = state_file
+        self.save_seconds, self.ttl_sweep_seconds = save_seconds, ttl_sweep_seconds
+        self.restored = False  # True when the state came from state_file
+        self._app: SerialisedApp | None = None
         self._server = None
         self._thread = None
+        self._housekeeper = None
+        self._stopping = threading.Event()
+        self._saved_changes = 0
 
     @property
     def url(self) -> str:
@@ -88,18 +134,86 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from devstack.emulator_dynamodb import install_index_query_shortcut, install_item_level_rollback
+
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise, not a hop
-        app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
+        install_item_level_rollback()
+        install_index_query_shortcut()
+        self._app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
+        if self.state_file is not None:
+            self._restore()
+        self._server = make_server(self.host, self.port, self._app, threaded=True, request_handler=MotoRequestHandler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
         self._thread.start()
-        log.info("emulator: moto (serialised) at %s", self.url)
+        self._stopping.clear()
+        self._housekeeper = threading.Thread(target=self._housekeeping, name="emulator-housekeeping", daemon=True)
+        self._housekeeper.start()
+        log.info("emulator: moto (serialised) at %s%s", self.url, " (state restored)" if self.restored else "")
         return self
 
     def stop(self) -> None:
         if self._server is not None:
+            self._stopping.set()
             self._server.shutdown()
             self._server.server_close()
             self._thread.join(timeout=5)
+            self._housekeeper.join(timeout=5)
             self._server = None
+            if self.state_file is not None:
+                self.save()
+
+    def wrap_backend(self, wrapper) -> None:
+        """Put a WSGI middleware around moto, inside the request lock (benchmarks count calls and units with it);
+        returns the middleware."""
+        return self._app.wrap(wrapper)
+
+    # --- state and housekeeping, always under the request lock ----------------------------------------------------
+    def sweep_expired(self, now: float | None = None) -> int:
+        """Delete the items past their TTL now (DynamoDB does it in the background; so does the housekeeper)."""
+        from devstack.emulator_dynamodb import sweep_expired
+
+        with self._app.lock:
+            return sweep_expired(now)
+
+    def save(self) -> float:
+        """Write the whole state to ``state_file`` if anything changed since the last save; returns the seconds the
+        request lock was held for it (0 when nothing was saved)."""
+        from devstack import emulator_state
+
+        with self._app.lock:
+            if self._app.changes == self._saved_changes and self.state_file.exists():
+                return 0.0
+            started = time.perf_counter()
+            data = emulator_state.capture()
+            self._saved_changes = self._app.changes
+            held = time.perf_counter() - started
+        emulator_state.save(self.state_file, data)
+        log.debug("emulator: state saved (%d bytes, lock held %.0f ms)", len(data), held * 1000)
+        return held
+
+    def _restore(self) -> None:
+        from devstack import emulator_state
+
+        if not self.state_file.exists():
+            return
+        with self._app.lock:
+            emulator_state.restore(self.state_file.read_bytes())
+        self.restored = True
+
+    def _housekeeping(self) -> None:
+        next_sweep = time.monotonic() + self.ttl_sweep_seconds
+        next_save = time.monotonic() + self.save_seconds
+        while not self._stopping.wait(1.0):
+            now = time.monotonic()
+            try:
+                if now >= next_sweep:
+                    next_sweep = now + self.ttl_sweep_seconds
+                    swept = self.sweep_expired()
+                    if swept:
+                        log.debug("emulator: %d expired item(s) deleted", swept)
+                if self.state_file is not None and now >= next_save:
+                    next_save = now + self.save_seconds
+                    self.save()
+            except Exception:
+                log.exception("emulator: housekeeping failed")

@@ -345,6 +345,11 @@ def _preview(payload: dict) -> str:
 # --- the server -----------------------------------------------------------------------------------------------------
 
 
+class _GraphServer(ThreadingHTTPServer):
+    request_queue_size = 128  # http.server's default backlog of 5 drops connections when 20 customers send at once
+    daemon_threads = True
+
+
 class FakeGraph:
     """The fake Graph API on ``host:port`` (port 0 picks a free one; read ``.url`` after ``start()``)."""
 
@@ -389,8 +394,7 @@ class FakeGraph:
 
     def start(self) -> FakeGraph:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
+        self._server = _GraphServer((self.host, self.port), handler)
         self.port = self._server.server_address[1]
         self._threads = [
             threading.Thread(target=self._server.serve_forever, name="fake-graph", daemon=True),

@@ -160,7 +160,7 @@ def play(conversation: Conversation, stock, vocabulary: Vocabulary) -> Tally:
 
 def sample_stock(vocabulary: Vocabulary):
     """The sample stock in memory, as the engine sees it."""
-    from chalicelib.adapters.stock_repository import InMemoryStockRepository
+    from chalicelib.adapters.memory import InMemoryStockRepository
     from chalicelib.domain.stock import AllocationPolicy
     from chalicelib.domain.stock_import import parse_stock_csv
     from chalicelib.services.stock import StockView

@@ -5,6 +5,11 @@ ApproximateReceiveCount, MessageGroupId, …), honours a ReportBatchItemFailures
 the queue, where the queue's redrive policy (maxReceiveCount in infra/template.json) moves them to the DLQ. One
 difference, for watchable local runs: a failed record becomes visible again after ``retry_delay`` seconds instead
 of the queue's full visibility timeout.
+
+Like Lambda, a mapping runs several pollers at once (``workers``), each invoking the handler with its own batch.
+On a FIFO queue that keeps each message group in order without any bookkeeping here: SQS hands out no message of
+a group while an earlier one of that group is in flight (received and neither deleted nor visible again), so two
+workers never hold the same customer's messages (the emulator's SQS does the same; see test_mapping.py).
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ class QueueMapping:
         visibility_timeout: int = 60,
         retry_delay: float = 2.0,
         poll_interval: float = 0.2,
+        workers: int = 1,
     ):
         self.sqs, self.queue_url, self.handler, self.name = sqs, queue_url, handler, name
         self.handler_name = getattr(getattr(handler, "func", handler), "__name__", "handler")
@@ -72,18 +78,25 @@ class QueueMapping:
         self.queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
+        self.workers = max(1, workers)
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> QueueMapping:
-        self._thread = threading.Thread(target=self._run, name=f"mapping-{self.name}", daemon=True)
-        self._thread.start()
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"mapping-{self.name}-{n}", daemon=True)
+            for n in range(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _run(self) -> None:
         while not self._stop.is_set():

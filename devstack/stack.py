@@ -21,6 +21,8 @@ log = logging.getLogger("devstack")
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_FILE = ROOT / ".devstack" / "stack.json"
+LISTEN_BACKLOG = 128
+EMULATOR_STATE_FILE = ROOT / ".devstack" / "emulator-state.pickle"  # `make run` keeps its data here
 
 DEFAULTS = {
     "DEVSTACK_HOST": "127.0.0.1",
@@ -58,6 +60,8 @@ class StackConfig:
     retry_delay: float = 2.0
     write_state: bool = True
     quiet: bool = False  # no per-request lines from the app server (the demo prints its own story)
+    workers_per_queue: int = 4  # concurrent pollers per queue, as Lambda scales an SQS mapping (FIFO groups kept)
+    emulator_state: Path | None = None  # keep the embedded emulator's data in this file (`make run`); None: fresh
 
 
 class Stack:
@@ -80,7 +84,7 @@ class Stack:
         if c.aws_endpoint:
             self.aws_url = c.aws_endpoint
         else:
-            self.emulator = Emulator(c.host, c.aws_port).start()
+            self.emulator = Emulator(c.host, c.aws_port, state_file=c.emulator_state).start()
             self.aws_url = self.emulator.url
         self._start_graph()
         self.app_url = f"http://{c.host}:{self._app_port()}"
@@ -95,7 +99,7 @@ class Stack:
         from chalicelib import bootstrap
 
         container = bootstrap.reset()
-        if c.seed:
+        if c.seed and not self.restored:  # sample data goes into an empty stack only, never over kept data
             from devstack.seed import seed
 
             seed(container)
@@ -107,6 +111,11 @@ class Stack:
         if c.write_state:
             self._write_state()
         return self
+
+    @property
+    def restored(self) -> bool:
+        """True when the embedded emulator started from the data a previous run kept."""
+        return bool(self.emulator and self.emulator.restored)
 
     def stop(self) -> None:
         if self.scheduler:
@@ -175,6 +184,9 @@ class Stack:
                 _quiet_handler_class(), app_object=server.app_object, config=config
             )
         self.app_server = server.server
+        # Chalice's local server keeps http.server's backlog of 5: 20 customers sending at once saw dropped
+        # connections and 3-15 s stalls. Listening again on the bound socket raises it (API Gateway has no such limit).
+        self.app_server.socket.listen(LISTEN_BACKLOG)
         threading.Thread(target=self.app_server.serve_forever, name="app", daemon=True).start()
 
     def _sync_templates(self, container) -> None:
@@ -214,6 +226,7 @@ class Stack:
                 batch_size=source.batch_size,
                 visibility_timeout=spec["visibility_timeout"],
                 retry_delay=self.config.retry_delay,
+                workers=self.config.workers_per_queue,
             ).start()
             self.mappings.append(mapping)
 

@@ -35,7 +35,11 @@ def aws():
     from chalicelib import bootstrap
 
     container = bootstrap.reset()
-    yield type("Aws", (), {"url": emulator.url, "session": session, "resources": resources, "container": container})
+    yield type(
+        "Aws",
+        (),
+        {"url": emulator.url, "session": session, "resources": resources, "container": container, "emulator": emulator},
+    )
     emulator.stop()
 
 

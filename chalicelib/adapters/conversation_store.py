@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from chalicelib.domain.errors import AlreadyProcessed, OutOfStock, StaleOrder
+from chalicelib.domain.money import from_paise
 
 HANDLED_TTL = timedelta(days=14)
 
@@ -47,6 +47,8 @@ def _customer_dict(record) -> dict:
         "wa_phone": record.wa_phone,
         "user_id": record.user_id,
         "username": record.username,
+        "credit_days": None if record.credit_days is None else int(record.credit_days),
+        "credit_limit_paise": None if record.credit_limit_paise is None else int(record.credit_limit_paise),
     }
 
 
@@ -230,9 +232,9 @@ class DynamoConversationStore:
             {
                 "at": e.at,
                 "kind": e.kind,
-                "amount": str(Decimal(e.amount_paise) / 100),
+                "amount": str(from_paise(e.amount_paise)),
                 "reference": e.reference,
-                "balance_after": str(Decimal(e.balance_after_paise) / 100),
+                "balance_after": str(from_paise(e.balance_after_paise)),
             }
             for e in self._t.LedgerEntryRecord.query(phone)
         ]

@@ -153,6 +153,13 @@ class CustomerRecord(_Base):
     balance_paise = NumberAttribute(default=0)
     active_order_id = UnicodeAttribute(null=True)
     last_inbound_at = UnicodeAttribute(null=True)
+    # Credit terms and reminders (issue 11): None means the shop's defaults.
+    credit_limit_paise = NumberAttribute(null=True)
+    credit_days = NumberAttribute(null=True)
+    reminders_off = BooleanAttribute(null=True)
+    last_payment_on = UnicodeAttribute(null=True)  # YYYY-MM-DD of the last payment recorded
+    last_reminded_on = UnicodeAttribute(null=True)  # YYYY-MM-DD (IST) of the last reminder message
+    reminders_undeliverable = UnicodeAttribute(null=True)  # why the last reminder could not be delivered
 
 
 class LedgerEntryRecord(_Base):
@@ -169,6 +176,8 @@ class LedgerEntryRecord(_Base):
     balance_after_paise = NumberAttribute()
     reference = UnicodeAttribute()
     at = UnicodeAttribute()
+    # kind of entry (payment, reversal, credit_note, reminder; none = an invoice), the day it counts, and details
+    detail = JSONAttribute(null=True)
 
 
 class InvoicesByOrder(GlobalSecondaryIndex):
@@ -180,7 +189,8 @@ class InvoicesByOrder(GlobalSecondaryIndex):
 
 
 class InvoiceRecord(_Base):
-    """An invoice ('INV#<number>') or a financial year's gapless counter ('SEQ#<fy>')."""
+    """An invoice ('INV#<number>'), a financial year's gapless counter ('SEQ#<fy>', credit notes 'CNSEQ#<fy>'), a
+    credit note ('CN#<number>') or a payment ('PAY#<payment id>')."""
 
     class Meta:
         table_name = "invoices"
@@ -193,6 +203,10 @@ class InvoiceRecord(_Base):
     data = JSONAttribute(null=True)
     s3_key = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
+    # Settlement of an invoice (issue 11), each changed under a condition on its previous value.
+    paid_paise = NumberAttribute(null=True)
+    credited_paise = NumberAttribute(null=True)
+    reversed_at = UnicodeAttribute(null=True)  # 'PAY#…' records: when the payment was reversed
     by_order = InvoicesByOrder()
 
 
@@ -285,7 +299,7 @@ class Tables:
     ``table_name`` maps a short name ('orders') to the real one ('bharatbiz-local-orders'); ``host`` is None in AWS.
     """
 
-    def __init__(self, table_name, region: str, host: str | None):
+    def __init__(self, table_name, region: str, host: str | None, client=None):
         self.host = host
         for model in ALL_MODELS:
             meta = type(
@@ -302,11 +316,17 @@ class Tables:
                 },
             )
             bound = type(model.__name__, (model,), {"Meta": meta, "_connection": None, "__module__": __name__})
+            if client is not None:
+                bound._get_connection().connection._client = client  # builds the connection object; no AWS call
             setattr(self, model.__name__, bound)
 
     @classmethod
-    def for_settings(cls, settings) -> Tables:
-        return cls(settings.table_name, settings.region, settings.aws_endpoint_url)
+    def for_settings(cls, settings, client=None) -> Tables:
+        """With ``client`` (the composition root's DynamoDB client) every model sends through that one client.
+        PynamoDB otherwise builds a botocore session and client per model, about 0.1 s each on a cold Lambda (they
+        made the first message 17x a warm one); it only calls the client's ``_make_api_call``, which any botocore
+        client has."""
+        return cls(settings.table_name, settings.region, settings.aws_endpoint_url, client)
 
     def connection(self):
         """The low-level PynamoDB connection transactions go through (every table shares region and endpoint)."""

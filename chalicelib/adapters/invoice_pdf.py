@@ -35,8 +35,9 @@ RULE = (170, 170, 170)
 HEADING_FILL = (232, 236, 243)
 
 
-def render_invoice_pdf(invoice: Invoice) -> bytes:
-    """The invoice as PDF bytes; the same invoice always renders to the same bytes.
+def render_invoice_pdf(invoice: Invoice, upi: str | None = None) -> bytes:
+    """The invoice as PDF bytes; the same invoice always renders to the same bytes. With ``upi`` (a upi://pay URI)
+    a QR code to pay the invoice is drawn beside the totals.
 
     Raises FileNotFoundError if a bundled font is missing from chalicelib/fonts.
     """
@@ -52,6 +53,18 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
             self.cell(0, 4, f"{invoice.number} · page {self.page_no()} of {{nb}}", align="C")
 
     pdf = InvoicePDF(orientation="portrait", unit="mm", format="A4")
+    setup_pdf(pdf, invoice.date, f"Tax invoice {invoice.number}", invoice.supplier.name)
+
+    _title(pdf)
+    _supplier_and_invoice_details(pdf, invoice)
+    _recipient(pdf, invoice)
+    _lines_table(pdf, invoice.lines)
+    _totals(pdf, invoice, upi)
+    return bytes(pdf.output())
+
+
+def setup_pdf(pdf: FPDF, on: dt.date, title: str, author: str) -> None:
+    """Margins, the bundled fonts with Devanagari fallback and shaping, fixed metadata; then the first page."""
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(auto=True, margin=20)
     for (family, style), filename in FONT_FILES.items():
@@ -59,18 +72,28 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     pdf.set_fallback_fonts([DEVANAGARI], exact_match=False)
     pdf.set_text_shaping(True)  # HarfBuzz joins Devanagari conjuncts and places matras
     # A fixed creation date keeps the output byte-identical across renders, so a re-upload is a no-op.
-    pdf.set_creation_date(dt.datetime.combine(invoice.date, dt.time(), tzinfo=dt.UTC))
-    pdf.set_title(f"Tax invoice {invoice.number}")
-    pdf.set_author(invoice.supplier.name)
+    pdf.set_creation_date(dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC))
+    pdf.set_title(title)
+    pdf.set_author(author)
     pdf.set_creator("Bharat Biz")
     pdf.add_page()
 
-    _title(pdf)
-    _supplier_and_invoice_details(pdf, invoice)
-    _recipient(pdf, invoice)
-    _lines_table(pdf, invoice.lines)
-    _totals(pdf, invoice)
-    return bytes(pdf.output())
+
+def draw_upi_qr(pdf: FPDF, uri: str, x: float, y: float, size: float, caption: str) -> None:
+    """A QR code of ``uri`` (segno, pure Python, imported here: only PDFs with a UPI id pay for it), captioned."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="png", scale=10, border=2)
+    buffer.seek(0)
+    pdf.image(buffer, x=x, y=y, w=size, h=size)
+    pdf.set_xy(x, y + size)
+    pdf.set_font(LATIN, size=BODY_PT - 2)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(size + 10, LINE_MM - 1, caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
 
 
 def _title(pdf: FPDF) -> None:
@@ -93,6 +116,7 @@ def _supplier_and_invoice_details(pdf: FPDF, invoice: Invoice) -> None:
     details = (
         ("Invoice No.", invoice.number),
         ("Invoice Date", invoice.date.strftime("%d-%m-%Y")),
+        *((("Due Date", invoice.due_date.strftime("%d-%m-%Y")),) if invoice.due_date else ()),
         ("Place of Supply", str(invoice.supply_state)),
         ("Reverse Charge", "No"),
     )
@@ -161,7 +185,7 @@ def _lines_table(pdf: FPDF, lines: tuple[InvoiceLine, ...]) -> None:
             row.cell(format_inr(line.taxable_value, symbol=False))
 
 
-def _totals(pdf: FPDF, invoice: Invoice) -> None:
+def _totals(pdf: FPDF, invoice: Invoice, upi: str | None = None) -> None:
     totals = invoice.totals
     rows = [("Taxable Value", format_inr(totals.taxable_value))]
     rows += [(row.label, format_inr(row.amount)) for row in totals.tax_rows]
@@ -170,10 +194,17 @@ def _totals(pdf: FPDF, invoice: Invoice) -> None:
     label_w, value_w = 48, 36
     x = MARGIN + pdf.epw - label_w - value_w
     # Totals, words and signature stay on one page: a grand total split from its tax rows reads as a mistake.
-    block_height = len(rows) * (LINE_MM + 0.8) + 42  # + grand total, words (two lines), signature
+    block_height = len(rows) * (LINE_MM + 0.8) + 54  # + grand total, words (two lines), signature
     if pdf.get_y() + block_height > pdf.page_break_trigger:
         pdf.add_page()
     pdf.set_y(pdf.get_y() + 2)
+    qr_bottom = 0.0
+    if upi:
+        top = pdf.get_y()
+        caption = f"Scan to pay {format_inr(invoice.totals.grand_total)} by UPI"
+        draw_upi_qr(pdf, upi, MARGIN, top, 34, caption)
+        qr_bottom = pdf.get_y()
+        pdf.set_y(top)
     pdf.set_font(LATIN, size=BODY_PT)
     for label, value in rows:
         pdf.set_x(x)
@@ -188,7 +219,7 @@ def _totals(pdf: FPDF, invoice: Invoice) -> None:
     pdf.cell(label_w, LINE_MM + 3, "Grand Total")
     pdf.cell(value_w, LINE_MM + 3, format_inr(totals.grand_total), align="R", new_x="LMARGIN", new_y="NEXT")
 
-    pdf.set_y(pdf.get_y() + 4)
+    pdf.set_y(max(pdf.get_y() + 4, qr_bottom + 2))
     pdf.set_font(LATIN, size=BODY_PT - 1.5)
     pdf.set_text_color(*MUTED)
     pdf.cell(0, LINE_MM - 0.6, "AMOUNT IN WORDS", new_x="LMARGIN", new_y="NEXT")
@@ -197,8 +228,16 @@ def _totals(pdf: FPDF, invoice: Invoice) -> None:
     pdf.multi_cell(0, LINE_MM + 0.4, amount_in_words(totals.grand_total), new_x="LMARGIN", new_y="NEXT")
 
     pdf.set_y(pdf.get_y() + 8)
+    signatory(pdf, invoice.supplier.name)
+
+
+def signatory(pdf: FPDF, supplier: str) -> None:
+    """'For <supplier>', room to sign, and 'Authorised Signatory' under it (right-aligned)."""
     pdf.set_font(LATIN, size=BODY_PT)
-    pdf.cell(0, LINE_MM, f"For {invoice.supplier.name}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, LINE_MM, f"For {supplier}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(pdf.get_y() + 10)
+    pdf.set_font(LATIN, "B", BODY_PT - 0.5)
+    pdf.cell(0, LINE_MM, "Authorised Signatory", align="R", new_x="LMARGIN", new_y="NEXT")
 
 
 def _signed_inr(amount: Decimal) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.approval import ApprovalCommit, RejectionCommit
 from chalicelib.domain.errors import OutOfStock, StaleOrder
 
 
@@ -23,44 +24,22 @@ class DynamoInvoiceStore:
         except DoesNotExist:
             return 0
 
-    def commit_approval(
-        self,
-        *,
-        order_data,
-        version,
-        fy,
-        seq,
-        invoice,
-        parts,
-        phone,
-        balance_paise,
-        customer_exists,
-        active_order_id,
-        total_paise,
-        at,
-    ) -> None:
-        """One transaction: deduction, order state, next invoice number, invoice, ledger debit, new balance.
-        Raises StaleOrder when any condition failed because something moved (retry with fresh reads), OutOfStock
-        when the reservation is not there any more."""
+    def commit_approval(self, commit: ApprovalCommit) -> None:
+        """Write an approval in one transaction: deduction, order state, next invoice number, invoice, ledger entry,
+        new balance. Raises StaleOrder when any condition failed because something moved (retry with fresh reads),
+        OutOfStock when the reservation is not there any more."""
         from chalicelib.adapters.conversation_store import _order_record
         from chalicelib.adapters.stock_repository import deduction_items
 
         t = self._t
         CustomerRecord, InvoiceRecord, LedgerEntryRecord = t.CustomerRecord, t.InvoiceRecord, t.LedgerEntryRecord
-        number = invoice["number"]
-        items = [("order", lambda tx: tx.save(_order_record(t, order_data, version)))]
-        counter = InvoiceRecord(f"SEQ#{fy}")
+        order_id, number, fy, seq, at = commit.order_id, commit.number, commit.fy, commit.seq_before, commit.ledger.at
+        items = [("order", lambda tx: tx.save(_order_record(t, commit.order, commit.version)))]
         if seq == 0:
-            items.append(
-                (
-                    "counter",
-                    lambda tx: tx.save(
-                        InvoiceRecord(f"SEQ#{fy}", seq=1, created_at=at),
-                        condition=InvoiceRecord.invoice_key.does_not_exist(),
-                    ),
-                )
-            )
+            counter = InvoiceRecord(f"SEQ#{fy}", seq=1, created_at=at)
+            items.append(("counter", lambda tx: tx.save(counter, condition=InvoiceRecord.invoice_key.does_not_exist())))
         else:
+            counter = InvoiceRecord(f"SEQ#{fy}")
             items.append(
                 (
                     "counter",
@@ -69,50 +48,52 @@ class DynamoInvoiceStore:
                     ),
                 )
             )
-        record = InvoiceRecord(
-            f"INV#{number}", order_id=order_data["order_id"], number=number, data=invoice, created_at=at
-        )
+        record = InvoiceRecord(f"INV#{number}", order_id=order_id, number=number, data=commit.invoice, created_at=at)
         items.append(("invoice", lambda tx: tx.save(record, condition=InvoiceRecord.invoice_key.does_not_exist())))
-        items += deduction_items(t, order_data["order_id"], parts)
+        items += deduction_items(t, order_id, list(commit.parts))
+        ledger = commit.ledger
         entry = LedgerEntryRecord(
-            phone,
-            f"{at}#{number}",
-            kind="debit",
-            amount_paise=total_paise,
-            balance_after_paise=balance_paise + total_paise,
-            reference=number,
+            ledger.phone,
+            ledger.entry_id,
+            kind=ledger.kind,
+            amount_paise=ledger.amount_paise,
+            balance_after_paise=ledger.balance_after_paise,
+            reference=ledger.reference,
             at=at,
         )
         items.append(("ledger", lambda tx: tx.save(entry, condition=LedgerEntryRecord.entry_id.does_not_exist())))
-        actions = [CustomerRecord.balance_paise.set(balance_paise + total_paise)]
+        before = ledger.balance_before_paise
+        actions = [CustomerRecord.balance_paise.set(ledger.balance_after_paise)]
         condition = (
-            (CustomerRecord.balance_paise == balance_paise)
-            if customer_exists and balance_paise
+            (CustomerRecord.balance_paise == before)
+            if before
             else (CustomerRecord.balance_paise.does_not_exist() | (CustomerRecord.balance_paise == 0))
         )
-        if active_order_id == order_data["order_id"]:
+        if commit.clears_active:
             actions.append(CustomerRecord.active_order_id.remove())
-            condition &= CustomerRecord.active_order_id == active_order_id
-        items.append(("customer", lambda tx: tx.update(CustomerRecord(phone), actions=actions, condition=condition)))
+            condition &= CustomerRecord.active_order_id == order_id
+        customer = CustomerRecord(ledger.phone)
+        items.append(("customer", lambda tx: tx.update(customer, actions=actions, condition=condition)))
         _transact(t, items)
 
-    def commit_rejection(self, *, order_data, version, parts, phone, active_order_id) -> None:
-        """One transaction: order rejected, reserved stock back on the shelf, the customer free to order again."""
+    def commit_rejection(self, commit: RejectionCommit) -> None:
+        """Write a rejection in one transaction: order rejected, reserved stock back on the shelf, the customer free
+        to order again. Raises StaleOrder / OutOfStock like commit_approval."""
         from chalicelib.adapters.conversation_store import _order_record
         from chalicelib.adapters.stock_repository import release_items
 
         t = self._t
         CustomerRecord = t.CustomerRecord
-        items = [("order", lambda tx: tx.save(_order_record(t, order_data, version)))]
-        items += release_items(t, order_data["order_id"], parts)
-        if active_order_id == order_data["order_id"]:
+        items = [("order", lambda tx: tx.save(_order_record(t, commit.order, commit.version)))]
+        items += release_items(t, commit.order_id, list(commit.parts))
+        if commit.clears_active:
             items.append(
                 (
                     "customer",
                     lambda tx: tx.update(
-                        CustomerRecord(phone),
+                        CustomerRecord(commit.phone),
                         actions=[CustomerRecord.active_order_id.remove()],
-                        condition=CustomerRecord.active_order_id == active_order_id,
+                        condition=CustomerRecord.active_order_id == commit.order_id,
                     ),
                 )
             )

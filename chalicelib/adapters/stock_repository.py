@@ -1,4 +1,4 @@
-"""Stock persistence: the batches table through PynamoDB, and an in-memory fake that keeps the same contract.
+"""Stock persistence: the batches table through PynamoDB (its in-memory fake is in adapters/memory.py).
 
 Batches change only through conditional writes:
 - import puts a batch only if its id does not exist yet (re-importing a file changes nothing; counts of a batch
@@ -17,8 +17,7 @@ import again completes it: inserts are idempotent on the batch id.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -279,69 +278,3 @@ def _to_record(BatchRecord, batch: Batch, imported_at: str):
         hsn=batch.hsn,
         imported_at=imported_at,
     )
-
-
-class InMemoryStockRepository:
-    """The same contract in a dict behind a lock (unit tests, and the reference behaviour)."""
-
-    def __init__(self, batches: list[Batch] | None = None):
-        self._batches: dict[str, Batch] = {b.batch_id: b for b in batches or []}
-        self._reserved: dict[str, Decimal] = {}
-        self._lock = threading.Lock()
-
-    def get(self, batch_id: str) -> Batch | None:
-        return self._batches.get(batch_id)
-
-    def reserved_meters(self, batch_id: str) -> Decimal:
-        return self._reserved.get(batch_id, Decimal(0))
-
-    def all(self) -> list[Batch]:
-        return _ordered(self._batches.values())
-
-    def all_with_reserved(self) -> tuple[list[Batch], dict[str, Decimal]]:
-        with self._lock:
-            return self.all(), {b: self.reserved_meters(b) for b in self._batches}
-
-    def of_material(self, material: str, color: str | None = None) -> list[Batch]:
-        return [b for b in self.all() if b.material == material and (color is None or b.color == color)]
-
-    def of_color(self, color: str) -> list[Batch]:
-        return [b for b in self.all() if b.color == color]
-
-    def import_batches(self, batches: list[Batch]) -> ImportResult:
-        with self._lock:
-            new = [b for b in batches if b.batch_id not in self._batches]
-            for batch in new:
-                self._batches[batch.batch_id] = batch
-        return ImportResult(created=len(new), unchanged=len(batches) - len(new))
-
-    def adjust(self, changes: list[StockChange]) -> None:
-        self._transact([Movement(c) for c in changes])
-
-    def reserve(self, parts: list[AllocationPart]) -> None:
-        self._transact([Movement(stock_change(p), reserved=p.meters) for p in parts])
-
-    def release(self, parts: list[AllocationPart]) -> None:
-        self._transact([Movement(release_change(p), reserved=-p.meters) for p in parts])
-
-    def _transact(self, movements: list[Movement]) -> None:
-        with self._lock:
-            merged = merge_movements(movements)
-            failed = tuple(m.change.batch_id for m in merged if not self._allows(m))
-            if failed:
-                raise OutOfStock("stock moved", failed)
-            for m in merged:
-                b = self._batches[m.change.batch_id]
-                self._batches[b.batch_id] = replace(
-                    b, rolls=b.rolls + m.change.rolls_delta, loose_meters=meters(b.loose_meters + m.change.loose_delta)
-                )
-                self._reserved[b.batch_id] = self.reserved_meters(b.batch_id) + m.reserved
-
-    def _allows(self, m: Movement) -> bool:
-        b = self._batches.get(m.change.batch_id)
-        return (
-            b is not None
-            and b.rolls >= m.change.requires_rolls
-            and b.loose_meters >= m.change.requires_loose
-            and (m.reserved >= 0 or self.reserved_meters(b.batch_id) >= -m.reserved)
-        )

@@ -74,7 +74,16 @@ class Vocabulary:
         return self._lookup(self.materials, name, "material")
 
     def color(self, name: str) -> Term | None:
-        return self._lookup(self.colors, name, "color")
+        """The colour term for ``name``; a shade of a known colour ("dark green") gets a term of its own."""
+        term = self._lookup(self.colors, name, "color")
+        if term is not None:
+            return term
+        split = split_shade(name)
+        if split is None:
+            return None
+        shade, rest = split
+        base = self._lookup(self.colors, rest, "color")
+        return shade_of(shade, base) if base is not None else None
 
     def _lookup(self, source: dict[str, Term], name: str, kind: str) -> Term | None:
         key = normalise(name)
@@ -85,9 +94,79 @@ class Vocabulary:
                 return term
         return None
 
+    def base_color(self, name: str) -> str | None:
+        """The catalogue colour a shade is of ("dark green" -> "green"); a catalogue colour is its own base."""
+        term = self._lookup(self.colors, name, "color")
+        if term is not None:
+            return term.name
+        split = split_shade(name)
+        base = self._lookup(self.colors, split[1], "color") if split is not None else None
+        return base.name if base is not None else None
+
     def hsn_for(self, material: str) -> str | None:
         term = self.material(material)
         return term.hsn if term else None
+
+
+@dataclass(frozen=True)
+class Shade:
+    """A word that qualifies a colour ("dark", "light", "bottle"): with it the colour is a different one."""
+
+    name: str
+    hi: str
+    hinglish: str
+    aliases: tuple[str, ...]
+
+
+SHADES: tuple[Shade, ...] = (
+    Shade("light", "हल्का", "halka", ("light", "lite", "halka", "halki", "halke", "hulka", "हल्का", "हल्की", "हल्के")),
+    Shade(
+        "dark",
+        "गहरा",
+        "gehra",
+        ("dark", "gehra", "gehri", "gehre", "gahra", "gahri", "gahre", "गहरा", "गहरी", "गहरे", "डार्क"),
+    ),
+    Shade("pale", "फीका", "pheeka", ("pale", "pheeka", "feeka", "pheeki", "feeki", "फीका", "फीकी", "फीके")),
+    Shade("deep", "गाढ़ा", "gaadha", ("deep", "gaadha", "gadha", "gaadhi", "गाढ़ा", "गाढ़ी", "गाढ़े")),
+    Shade("bright", "चटक", "chatak", ("bright", "chatak", "chatkila", "chatkeela", "चटक", "चटकीला", "चटकीली")),
+    Shade("off", "ऑफ़", "off", ("off", "ऑफ़", "ऑफ")),
+    Shade("bottle", "बॉटल", "bottle", ("bottle", "बॉटल", "बोतल")),
+    Shade("royal", "रॉयल", "royal", ("royal", "रॉयल")),
+    Shade("baby", "बेबी", "baby", ("baby", "बेबी")),
+    Shade("parrot", "तोतिया", "totiya", ("parrot", "tota", "totiya", "तोता", "तोतिया")),
+    Shade("rani", "रानी", "rani", ("rani", "रानी")),
+    Shade("peacock", "मोरपंखी", "morpankhi", ("peacock", "morpankhi", "मोरपंखी")),
+    Shade("lemon", "नींबू", "nimbu", ("lemon", "nimbu", "neembu", "नींबू")),
+    Shade("sea", "समुद्री", "samudri", ("sea", "samudri", "समुद्री")),
+    Shade("olive", "ज़ैतूनी", "olive", ("olive", "ज़ैतूनी")),
+    Shade("mehendi", "मेहंदी", "mehendi", ("mehendi", "mehndi", "mehandi", "मेहंदी")),
+)
+"""Shade words; "dark green" is read as the colour "dark green", never as green."""
+
+_SHADE_BY_ALIAS = {normalise(alias): shade for shade in SHADES for alias in (shade.name, *shade.aliases)}
+
+
+def shade_of(shade: Shade, base: Term) -> Term:
+    """The term of ``base`` qualified by ``shade``: "dark" and green give "dark green" (गहरा हरा, gehra hara)."""
+    return Term(
+        kind="color",
+        name=f"{shade.name} {base.name}",
+        hi=f"{shade.hi} {base.hi}",
+        hinglish=f"{shade.hinglish} {base.hinglish}",
+        aliases=(),
+    )
+
+
+def shade_named(word: str) -> Shade | None:
+    """The shade a single word names ("gehri" is dark), or None."""
+    return _SHADE_BY_ALIAS.get(normalise(word))
+
+
+def split_shade(name: str) -> tuple[Shade, str] | None:
+    """("dark", "green") for "dark green": the shade word at the start and the colour after it."""
+    first, _, rest = normalise(name).partition(" ")
+    shade = _SHADE_BY_ALIAS.get(first)
+    return (shade, rest) if shade is not None and rest else None
 
 
 def load_seed_terms(path: Path = SEED_FILE) -> list[Term]:

@@ -61,3 +61,15 @@ class OutsideWindow(MessageNotSent):
 class DeliveryUncertain(MessageNotSent):
     """The message may or may not have been accepted. ``retryable``: do the work again later; the outbox's lease
     then decides whether to send again (at most one duplicate), unless a status webhook settled it meanwhile."""
+
+
+class StaleAccount(DomainError):
+    """A customer's balance or an invoice's settlement moved between reading and writing: read again, redo."""
+
+
+class DuplicatePayment(DomainError):
+    """A payment with this mode and reference is already recorded (idempotency: the first one stands)."""
+
+
+class AlreadyReversed(DomainError):
+    """A payment that was reversed already; a payment is reversed once."""

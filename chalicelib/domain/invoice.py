@@ -248,6 +248,7 @@ class Invoice:
     recipient: Party
     lines: tuple[InvoiceLine, ...]
     place_of_supply: State | None = None  # defaults to the recipient's state
+    due_date: dt.date | None = None  # invoice date + the customer's credit days (printed; ageing counts from it)
 
     def __post_init__(self) -> None:
         validate_invoice_number(self.number)
@@ -279,7 +280,7 @@ class Invoice:
             "recipient": self.recipient.to_dict(),
             "place_of_supply": {"name": self.supply_state.name, "code": self.supply_state.code},
             "lines": [line.to_dict() for line in self.lines],
-        }
+        } | ({"due_date": self.due_date.isoformat()} if self.due_date else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Invoice:
@@ -291,6 +292,7 @@ class Invoice:
             recipient=Party.from_dict(data["recipient"]),
             place_of_supply=State(place["name"], place["code"]) if place else None,
             lines=tuple(InvoiceLine.from_dict(line) for line in data["lines"]),
+            due_date=dt.date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
         )
 
 
@@ -415,3 +417,53 @@ def amount_in_words(amount: Decimal) -> str:
     if paise:
         text += f" and {_below_hundred(paise)} {'Paisa' if paise == 1 else 'Paise'}"
     return text + " Only"
+
+
+def draft_invoice(
+    order,
+    customer: dict,
+    *,
+    supplier: dict,
+    vocabulary,
+    rates: list,
+    on: dt.date,
+    credit_days: int,
+    number: str = "DRAFT",
+) -> Invoice:
+    """The invoice ``order`` gets: one line per batch taken (so each dye lot shows), GST by the material's HSN on
+    ``on``, the shop as ``supplier``, the customer as recipient (a walk-in WhatsApp customer with no GSTIN or state on
+    file is taken to be local: intra-state), due after the customer's credit days, else ``credit_days``."""
+    from chalicelib.domain.gst import rate_for
+
+    lines = []
+    for line in order.lines_for_summary:
+        material = vocabulary.material(line.material)
+        color = vocabulary.color(line.color)
+        hsn = (material.hsn if material else None) or "5208"
+        for part in line.allocation.parts:
+            lot = f", dye lot {part.dye_lot}" if part.dye_lot else ""
+            lines.append(
+                InvoiceLine(
+                    description=f"{line.material.title()}, {(color.name if color else line.color).title()}{lot}",
+                    hsn=hsn,
+                    quantity_m=part.meters,
+                    rate=part.price_per_meter,
+                    gst_rate=rate_for(hsn, on, rates),
+                )
+            )
+    shop = Party(
+        name=supplier["name"],
+        address_lines=(supplier["address"],),
+        gstin=supplier["gstin"],
+        state_code=supplier["state_code"],
+        phone=supplier.get("phone", ""),
+    )
+    recipient = Party(
+        name=customer.get("name") or order.customer_name or order.customer_phone,
+        gstin=customer.get("gstin"),
+        state_code=customer.get("state_code") or (None if customer.get("gstin") else supplier["state_code"]) or "",
+        phone=order.customer_phone,
+    )
+    days = customer.get("credit_days")
+    due = on + dt.timedelta(days=credit_days if days is None else int(days))
+    return Invoice(number=number, date=on, supplier=shop, recipient=recipient, lines=tuple(lines), due_date=due)

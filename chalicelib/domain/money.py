@@ -25,6 +25,17 @@ def rupees(value: object) -> Decimal:
     return to_decimal(value).quantize(PAISE, rounding=ROUND_HALF_UP)
 
 
+def from_paise(paise: int) -> Decimal:
+    """Integer paise as Decimal rupees with exactly two decimals (290000 -> Decimal('2900.00')): how every amount
+    leaves the system in an API answer."""
+    return (Decimal(int(paise)) / 100).quantize(PAISE)
+
+
+def to_paise(amount: object) -> int:
+    """Decimal rupees as integer paise, rounded half up."""
+    return int(rupees(amount) * 100)
+
+
 def meters(value: object) -> Decimal:
     """Decimal meters quantised to centimeters (a shop measures no finer)."""
     return to_decimal(value).quantize(CENTIMETER, rounding=ROUND_HALF_UP)

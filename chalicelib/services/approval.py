@@ -1,11 +1,15 @@
-"""Use cases of the owner's decision: the notification with signed links, the approval page's data, queueing a
-decision, and executing it exactly once.
+"""Use case: the owner's decision — the notification asking for it, queueing it, and executing it exactly once.
+
+Around it, each seam in its own module: drafting the invoice is pure (domain/invoice.py, fed by
+services/drafting.py); what an approval or rejection writes is a domain value (domain/approval.py) that the invoice
+store only writes; the owner's read views are services/order_views.py; signing, opening and spending links is
+services/links.py.
 
 Policy (the issue's default, kept): stock is reserved when the customer confirms (in the same transaction that
 hands the order over), so approving can never oversell and other customers are never offered reserved cloth.
 Approval turns the reservation into a sale; rejection, like cancellation, puts it back.
 
-Executing an approval is one DynamoDB transaction (at most ~20 items for a typical order, far below 100):
+Executing an approval is one transaction (at most ~20 items for a typical order, far below 100):
   (a) each batch: reserved meters leave the books (condition: that much is reserved) and the order's reservation
       record is deleted (condition: it exists);
   (b) the order: WAITING_OWNER_CONFIRMATION -> ORDER_COMPLETED, through its version (loaded while waiting);
@@ -23,33 +27,25 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
+from chalicelib.domain.money import from_paise, to_paise
 from chalicelib.services.ports import (
     ConversationStorePort,
+    CreditCheckPort,
     DeliveryPort,
     DeskSettings,
-    GstRatesProvider,
-    IdempotencyPort,
+    InvoiceDraftingPort,
     InvoiceStorePort,
     MessageSenderPort,
     PdfRendererPort,
     QueuePort,
-    VocabularyProvider,
 )
 
 MAX_ATTEMPTS = 8
 PREFIX = "BB"
-
-
-class DecisionRefused(Exception):
-    """The decision cannot apply (the order is not waiting for the owner); ``reason`` is told to the owner."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class ApprovalService:
@@ -59,28 +55,26 @@ class ApprovalService:
         store: ConversationStorePort,
         invoices: InvoiceStorePort,
         approvals_queue: QueuePort,
-        idempotency: IdempotencyPort,
         sender: MessageSenderPort,
-        vocabulary: VocabularyProvider,
-        gst_rates: GstRatesProvider,
+        draft: InvoiceDraftingPort,
         render_pdf: PdfRendererPort,
         settings: DeskSettings,
-        delivery: DeliveryPort | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        credit_check: CreditCheckPort | None = None,
+        delivery: DeliveryPort | None = None,
     ):
         self._store = store
         self._invoices = invoices
         self._queue = approvals_queue
-        self._idempotency = idempotency
         self._sender = sender
-        self._vocabulary = vocabulary
-        self._gst_rates = gst_rates
+        self._draft = draft
         self._render_pdf = render_pdf
         self._settings = settings
-        self._delivery = delivery
         self._clock = clock
         self._sleep = sleep
+        self._credit_check = credit_check
+        self._delivery = delivery
 
     # --- reading -----------------------------------------------------------------------------------------------
     def _load(self, order_id: str):
@@ -92,136 +86,10 @@ class ApprovalService:
         data, version = found
         return Order.from_dict(data), data, version
 
-    def state(self, order_id: str) -> str:
-        """The order's state, read consistently (a cheap poll while a decision is applied); raises NotFound."""
-        found = self._store.load_order(order_id)
-        if found is None:
-            raise NotFound(f"no order {order_id}")
-        return found[0]["state"]
-
     def _customer(self, phone: str) -> dict:
         return self._store.customer(phone) or {"phone": phone}
 
-    def draft_invoice(self, order, customer: dict, number: str = "DRAFT", on: date | None = None):
-        """The invoice this order would get: one line per batch taken (so each dye lot shows), GST by HSN."""
-        from chalicelib.domain.gst import rate_for
-        from chalicelib.domain.invoice import Invoice, InvoiceLine, Party
-
-        s = self._settings.supplier
-        on = on or self._clock().date()
-        rates = self._gst_rates()
-        vocabulary = self._vocabulary()
-        lines = []
-        for line in order.lines_for_summary:
-            material = vocabulary.material(line.material)
-            color = vocabulary.color(line.color)
-            hsn = (material.hsn if material else None) or "5208"
-            for part in line.allocation.parts:
-                lot = f", dye lot {part.dye_lot}" if part.dye_lot else ""
-                lines.append(
-                    InvoiceLine(
-                        description=f"{line.material.title()}, {(color.name if color else line.color).title()}{lot}",
-                        hsn=hsn,
-                        quantity_m=part.meters,
-                        rate=part.price_per_meter,
-                        gst_rate=rate_for(hsn, on, rates),
-                    )
-                )
-        supplier = Party(
-            name=s["name"],
-            address_lines=(s["address"],),
-            gstin=s["gstin"],
-            state_code=s["state_code"],
-            phone=s.get("phone", ""),
-        )
-        recipient = Party(
-            name=customer.get("name") or order.customer_name or order.customer_phone,
-            gstin=customer.get("gstin"),
-            # A walk-in WhatsApp customer with no GSTIN or state on file is taken to be local (intra-state).
-            state_code=customer.get("state_code") or (None if customer.get("gstin") else s["state_code"]) or "",
-            phone=order.customer_phone,
-        )
-        return Invoice(number=number, date=on, supplier=supplier, recipient=recipient, lines=tuple(lines))
-
-    def view(self, order_id: str) -> dict:
-        """The order as the owner sees it (page and API): lines with batches and dye lots, GST, balance, state."""
-        order, data, version = self._load(order_id)
-        customer = self._customer(order.customer_phone)
-        view = {
-            "order_id": order.order_id,
-            "state": order.state.value,
-            "customer": {
-                "phone": order.customer_phone,
-                "name": customer.get("name") or order.customer_name,
-                "balance": str(Decimal(customer.get("balance_paise", 0)) / 100),
-            },
-            "lines": [],
-            "created_at": order.created_at.isoformat(),
-            "updated_at": order.updated_at.isoformat(),
-            "invoice": data.get("invoice"),
-            "decision": {k: v for k, v in (data.get("decision") or {}).items() if k != "replies"} or None,
-        }
-        for line in order.lines_for_summary:
-            view["lines"].append(
-                {
-                    "material": line.material,
-                    "color": line.color,
-                    "meters": str(line.allocation.available_meters),
-                    "amount": str(line.allocation.amount),
-                    "spans_lots": line.allocation.spans_lots,
-                    "batches": [
-                        {
-                            "batch_id": p.batch_id,
-                            "dye_lot": p.dye_lot,
-                            "rolls": p.rolls,
-                            "meters": str(p.meters),
-                            "rate": str(p.price_per_meter),
-                        }
-                        for p in line.allocation.parts
-                    ],
-                }
-            )
-        if order.lines_for_summary:
-            totals = self.draft_invoice(order, customer).totals
-            view["totals"] = {
-                "taxable": str(totals.taxable_value),
-                "tax": [{"label": r.label, "amount": str(r.amount)} for r in totals.tax_rows],
-                "round_off": str(totals.round_off),
-                "grand_total": str(totals.grand_total),
-            }
-        return view
-
-    def list(self, state: str) -> list[dict]:
-        """Orders in ``state``, newest change first, as short rows."""
-        from chalicelib.domain.order import Order
-
-        rows = []
-        for data in self._store.orders_in_state(state):
-            order = Order.from_dict(data)
-            rows.append(
-                {
-                    "order_id": order.order_id,
-                    "customer_phone": order.customer_phone,
-                    "customer_name": order.customer_name,
-                    "state": order.state.value,
-                    "lines": len(order.lines_for_summary),
-                    "total": str(order.total),
-                    "updated_at": order.updated_at.isoformat(),
-                }
-            )
-        return sorted(rows, key=lambda r: r["updated_at"], reverse=True)
-
-    # --- notification and links --------------------------------------------------------------------------------
-    def links(self, order_id: str, now: datetime) -> dict[str, str]:
-        from chalicelib.domain.links import sign_link
-
-        s = self._settings
-        expires = int((now + timedelta(hours=s.link_ttl_hours)).timestamp())
-        return {
-            action: f"{s.public_base_url}/o/{sign_link(order_id, action, expires, s.link_signing_secret)}"
-            for action in ("approve", "reject")
-        }
-
+    # --- the owner's notification ----------------------------------------------------------------------------------
     def owner_notification(self, order, now: datetime, links: dict[str, str] | None = None):
         """The WhatsApp text to OWNER_PHONE: who, each line with its batches and dye lots, total with GST, the
         customer's outstanding balance, and the Approve and Reject links."""
@@ -231,9 +99,10 @@ class ApprovalService:
         """The owner's notification as a Graph payload with its ``owner_new_order`` template as the fallback (the
         owner rarely writes to the shop's number, so it is usually outside the 24-hour window): the same order,
         and Approve/Reject URL buttons whose dynamic suffix is the signed token."""
+        from chalicelib.services.links import sign_links
         from chalicelib.templates import template
 
-        links = self.links(order.order_id, now)
+        links = sign_links(order.order_id, now, self._settings)
         notice, values = self._owner_notice(order, now, links)
         payload = notice.to_graph_payload()
         values |= {action + "_token": links[action].rsplit("/", 1)[1] for action in ("approve", "reject")}
@@ -244,15 +113,22 @@ class ApprovalService:
     def _owner_notice(self, order, now: datetime, links: dict[str, str] | None):
         from chalicelib.domain.messages import OutboundMessage
         from chalicelib.domain.money import format_inr, format_meters
+        from chalicelib.services.links import sign_links
 
         customer = self._customer(order.customer_phone)
-        invoice = self.draft_invoice(order, customer)
+        invoice = self._draft(order, customer)
         totals = invoice.totals
         rows = [
             f"🧾 New order {order.order_id} waiting for your approval",
             f"Customer: {invoice.recipient.name} (+{order.customer_phone})",
             "",
         ]
+        if self._credit_check is not None:
+            # Over the credit limit, or an invoice overdue: said first, so the owner sees it before the lines.
+            warnings = self._credit_check(order.customer_phone, totals.grand_total, now)
+            rows[1:1] = warnings
+        else:
+            warnings = []
         items = []
         for number, line in enumerate(order.lines_for_summary, 1):
             lots = ", ".join(f"{p.dye_lot or 'no lot'}: {format_meters(p.meters)} m" for p in line.allocation.parts)
@@ -265,13 +141,13 @@ class ApprovalService:
         rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
         rows.append(f"Total with GST: {format_inr(totals.grand_total)}")
-        balance = Decimal(customer.get("balance_paise", 0)) / 100
+        balance = from_paise(customer.get("balance_paise", 0))
         rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
-        links = links or self.links(order.order_id, now)
+        links = links or sign_links(order.order_id, now, self._settings)
         rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
         values = {
             "order_id": order.order_id,
-            "customer": f"{invoice.recipient.name} (+{order.customer_phone})",
+            "customer": " ".join([f"{invoice.recipient.name} (+{order.customer_phone})", *warnings]),
             "lines": "; ".join(items),
             "total": format_inr(totals.grand_total),
             "balance": format_inr(balance),
@@ -293,35 +169,6 @@ class ApprovalService:
                 "at": self._clock().isoformat(),
             }
         )
-
-    def open_link(self, token: str) -> tuple:
-        """(claims, used) of a genuine, unexpired link; raises a LinkError for a tampered/expired one."""
-        from chalicelib.domain.links import verify_link
-
-        claims = verify_link(token, self._settings.link_signing_secret, self._clock().timestamp())
-        return claims, self._idempotency.exists(f"link#{claims.nonce}")
-
-    def use_link(self, token: str, action: str, reason: str | None = None):
-        """Verify the link for ``action``, spend it (first writer wins) and queue the decision.
-        Raises LinkTampered / LinkExpired / WrongAction / LinkUsed; nothing changes then."""
-        from chalicelib.domain.links import LinkUsed, verify_link
-
-        now = self._clock().timestamp()
-        claims = verify_link(token, self._settings.link_signing_secret, now, action)
-        ttl = max(60, claims.expires_at - int(now)) + 86400
-        if self._idempotency.claim(f"link#{claims.nonce}", "link", ttl, {"order_id": claims.order_id}) is not None:
-            raise LinkUsed("this link was used already")
-        try:
-            self.request(claims.order_id, action, "link", reason)
-        except Exception:
-            # Not queued (the queue failed): give the link back, or the owner's retry would find it "used" while
-            # nothing was decided.
-            self._unspend(claims.nonce)
-            raise
-        return claims
-
-    def _unspend(self, nonce: str) -> None:
-        self._idempotency.release(f"link#{nonce}")
 
     # --- execution (approvals worker) --------------------------------------------------------------------------
     def execute(self, command: dict) -> str:
@@ -353,6 +200,7 @@ class ApprovalService:
 
     def _approve(self, order, data: dict, version: int) -> None:
         from chalicelib.domain import conversation as engine
+        from chalicelib.domain.approval import ApprovalCommit, LedgerEntry, order_parts
         from chalicelib.domain.invoice import financial_year, format_invoice_number
 
         now = self._clock()
@@ -360,42 +208,47 @@ class ApprovalService:
         fy = financial_year(now.date())
         seq = self._invoices.current_seq(fy)
         number = format_invoice_number(fy, seq + 1, PREFIX)
-        invoice = self.draft_invoice(order, customer, number=number, on=now.date())
+        invoice = self._draft(order, customer, number=number, on=now.date())
         step = engine.owner_decided(order, True, None, now)
-        total_paise = int(invoice.totals.grand_total * 100)
         new_data = _decided(step, now, approved=True) | {
             "invoice": {"number": number, "grand_total": str(invoice.totals.grand_total)}
         }
-        parts = _parts(order)
-        self._invoices.commit_approval(
-            order_data=new_data,
-            version=version,
-            fy=fy,
-            seq=seq,
-            invoice=invoice.to_dict(),
-            parts=parts,
+        ledger = LedgerEntry(
             phone=order.customer_phone,
-            balance_paise=int(customer.get("balance_paise", 0)),
-            customer_exists=bool(customer.get("last_inbound_at") or customer.get("name")),
-            active_order_id=customer.get("active_order_id"),
-            total_paise=total_paise,
+            kind="debit",
+            amount_paise=to_paise(invoice.totals.grand_total),
+            balance_before_paise=int(customer.get("balance_paise", 0)),
+            reference=number,
             at=now.isoformat(),
+        )
+        self._invoices.commit_approval(
+            ApprovalCommit(
+                order=new_data,
+                version=version,
+                fy=fy,
+                seq_before=seq,
+                invoice=invoice.to_dict(),
+                parts=order_parts(order),
+                ledger=ledger,
+                clears_active=customer.get("active_order_id") == order.order_id,
+            )
         )
 
     def _reject(self, order, data: dict, version: int, reason: str | None) -> None:
         from chalicelib.domain import conversation as engine
+        from chalicelib.domain.approval import RejectionCommit, order_parts
 
         now = self._clock()
         step = engine.owner_decided(order, False, reason, now)
         customer = self._customer(order.customer_phone)
-        new_data = _decided(step, now, approved=False, reason=reason)
-        parts = _parts(order)
         self._invoices.commit_rejection(
-            order_data=new_data,
-            version=version,
-            parts=parts,
-            phone=order.customer_phone,
-            active_order_id=customer.get("active_order_id"),
+            RejectionCommit(
+                order=_decided(step, now, approved=False, reason=reason),
+                version=version,
+                parts=order_parts(order),
+                phone=order.customer_phone,
+                clears_active=customer.get("active_order_id") == order.order_id,
+            )
         )
 
     def _after_commit(self, order_id: str) -> None:
@@ -418,7 +271,13 @@ class ApprovalService:
             number = data["invoice"]["number"]
             key = self._invoices.ensure_pdf(number, self._render)
             total = format_inr(data["invoice"]["grand_total"])
-            sent, why = self._send_invoice(order, number, total, key, language)
+            caption = f"Invoice {number}: {total}"
+            if self._settings.upi_vpa:
+                from chalicelib.domain.ledger import upi_uri
+
+                upi = upi_uri(self._settings.upi_vpa, self._settings.supplier.get("name", ""), total_of(data), number)
+                caption += f"\nPay by UPI: {upi}"
+            sent, why = self._send_invoice(order, number, total, caption, key, language)
             if sent:
                 note = f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}."
             else:
@@ -434,7 +293,9 @@ class ApprovalService:
                 f"owner-decided#{order_id}",
             )
 
-    def _send_invoice(self, order, number: str, total: str, s3_key: str, language: str) -> tuple[bool, str | None]:
+    def _send_invoice(
+        self, order, number: str, total: str, caption: str, s3_key: str, language: str
+    ) -> tuple[bool, str | None]:
         """Upload the PDF to WhatsApp's media endpoint and send it by media id (S3 keeps the archive); outside the
         customer's 24-hour window the ``invoice_document`` template carries it as its document header.
         Returns (Meta accepted it, why not)."""
@@ -452,7 +313,7 @@ class ApprovalService:
         document = OutboundMessage(
             to=order.customer_phone,
             text=f"Tax invoice {number}: {total} including GST",
-            document=Document(media_id=media_id, filename=filename, caption=f"Invoice {number}: {total}"),
+            document=Document(media_id=media_id, filename=filename, caption=caption),
         )
         payload = document.to_graph_payload()
         payload["_fallback"] = template("invoice_document").payload(
@@ -485,7 +346,6 @@ class ApprovalService:
         return self._render_pdf(Invoice.from_dict(invoice_data))
 
     def _tell_owner_refused(self, order, action: str, why: str | None = None) -> None:
-
         why = why or f"it is {order.state.value.replace('_', ' ').lower()}"
         verb = "approved" if action == "approve" else "rejected"
         self._tell_owner(
@@ -512,15 +372,14 @@ class ApprovalService:
             get_logger().warning("decision message not deliverable", extra={"key": key, "code": exc.code})
 
 
+def total_of(data: dict) -> Decimal:
+    return Decimal(data["invoice"]["grand_total"])
+
+
 def _decided(step, now: datetime, **decision) -> dict:
     """The stored order after the owner's decision, with the replies to send (kept so a retry sends the same)."""
     replies = [m.to_graph_payload() for m in step.replies]
     return step.order.to_dict() | {"decision": {**decision, "at": now.isoformat(), "replies": replies}}
-
-
-def _parts(order) -> list:
-    """Every batch part allocated to the order's lines: what is reserved, and what approval deducts."""
-    return [p for line in order.lines_for_summary for p in line.allocation.parts]
 
 
 def parse_command(body: str) -> dict:

@@ -30,6 +30,7 @@ from chalicelib.services.ports import (
     ConversationStorePort,
     MessageLogPort,
     MessageSenderPort,
+    MoneyDeskPort,
     OwnerNotifierPort,
     StockViewsPort,
     UnderstandingPort,
@@ -53,6 +54,7 @@ class ConversationService:
         owner_notifier: OwnerNotifierPort,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
+        money_desk: MoneyDeskPort | None = None,
     ):
         self._store = store
         self._message_log = message_log
@@ -63,9 +65,19 @@ class ConversationService:
         self._owner_notifier = owner_notifier
         self._clock = clock
         self._sleep = sleep
+        self._money_desk = money_desk
 
     # --- entry point -------------------------------------------------------------------------------------------
     def handle(self, message: InboundMessage) -> None:
+        if self._money_desk is not None and self._money_desk.takes(message):
+            # The owner's payment desk, a customer's hisaab / STOP / START: answered apart from the order
+            # conversation (its sends are keyed by the message id, so a redelivery sends nothing twice).
+            if (self._store.handled(message.wamid) or {}).get("delivered"):
+                return
+            self._message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
+            self._money_desk.handle(message)
+            self._store.mark_delivered(message.wamid)
+            return
         store = self._store
         outcome = store.handled(message.wamid)
         if outcome is None:

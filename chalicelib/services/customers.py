@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from chalicelib.domain.money import from_paise
 
 
 class CustomerService:
@@ -45,7 +45,7 @@ class CustomerService:
             "gstin": customer.get("gstin"),
             "state": customer.get("state"),
             "state_code": customer.get("state_code"),
-            "balance": str(Decimal(customer.get("balance_paise", 0)) / 100),
+            "balance": str(from_paise(customer.get("balance_paise", 0))),
             "active_order_id": customer.get("active_order_id"),
             "ledger": self._store.ledger(phone),
         }

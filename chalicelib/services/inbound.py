@@ -16,7 +16,7 @@ from chalicelib.domain.webhook import InboundMessage, reduce_envelope
 from chalicelib.services.ports import IdempotencyPort, MessageLogPort, QueuePort
 
 # A claim that never reached the queue (the process died in between) is re-enqueued by Meta's next retry once it
-# is this old; the FIFO queue's own deduplication on the wamid covers the overlap.
+# is this old; the FIFO queue's own deduplication on the wamid and the worker's handled# key cover the overlap.
 STALE_CLAIM_SECONDS = 30
 
 
@@ -113,15 +113,19 @@ class InboundService:
             self._outbox.mark_sent(status.callback_data, status.wamid)
 
     def _enqueue_once(self, message: InboundMessage) -> bool:
+        """Two AWS calls on the request path: the first-writer-wins claim and the enqueue, nothing else.
+
+        A claim younger than STALE_CLAIM_SECONDS is a duplicate delivery. An older one is enqueued again: Meta only
+        redelivers a message whose webhook did not answer 200, so that claim may never have reached the queue (the
+        process died in between); the queue's deduplication on the wamid and the worker's ``handled#`` key keep a
+        message that did reach it from being handled twice."""
         key = f"wamid#{message.wamid}"
-        existing = self._idempotency.claim(key, "webhook-message", self._ttl, {"queued": False})
+        existing = self._idempotency.claim(key, "webhook-message", self._ttl)
         if existing is not None:
-            queued = (existing.get("detail") or {}).get("queued")
             age = self._clock() - float(existing.get("claimed_epoch", self._clock()))
-            if queued or age < STALE_CLAIM_SECONDS:
+            if age < STALE_CLAIM_SECONDS:
                 return False
         self._queue.send(message.to_dict(), group_id=message.phone, dedup_id=_dedup_id(message.wamid))
-        self._idempotency.update_detail(key, {"queued": True})
         return True
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from chalicelib.domain.approval import ApprovalCommit, RejectionCommit
     from chalicelib.domain.catalogue import Term, Vocabulary
     from chalicelib.domain.conversation import StockView
     from chalicelib.domain.gst import GstRate
@@ -37,6 +38,8 @@ class DeskSettings:
     owner_phone: str = ""
     supplier: dict = field(default_factory=dict)
     invoice_url_ttl_seconds: int = 7 * 24 * 3600
+    credit_days: int = 30  # an invoice's due date: its date + the customer's credit days, else these
+    upi_vpa: str | None = None  # the shop's UPI id: invoices carry a UPI QR and link when set
 
     @classmethod
     def from_settings(cls, settings) -> DeskSettings:
@@ -47,6 +50,8 @@ class DeskSettings:
             owner_phone=settings.owner_phone,
             supplier=dict(settings.supplier),
             invoice_url_ttl_seconds=settings.invoice_url_ttl_seconds,
+            credit_days=getattr(settings, "credit_days", 30),
+            upi_vpa=getattr(settings, "supplier_upi_vpa", None),
         )
 
 
@@ -284,11 +289,11 @@ class InvoiceStorePort(Protocol):
 
     def current_seq(self, fy: str) -> int: ...
 
-    def commit_approval(self, **commit) -> None:
-        """Deduction, order completed, next number, invoice, ledger debit, balance; one transaction.
-        Raises StaleOrder (something moved) or OutOfStock (the reservation is not there)."""
+    def commit_approval(self, commit: ApprovalCommit) -> None:
+        """Write the approval, all or nothing (see domain/approval.py). Raises StaleOrder (something moved: read
+        again and retry) or OutOfStock (the reservation is not there)."""
 
-    def commit_rejection(self, **commit) -> None:
+    def commit_rejection(self, commit: RejectionCommit) -> None:
         """Order rejected and its reservation released; one transaction. Raises StaleOrder / OutOfStock."""
 
     def ensure_pdf(self, number: str, render: Callable[[dict], bytes]) -> str:
@@ -303,9 +308,36 @@ class InvoiceStorePort(Protocol):
     def invoices_of(self, order_id: str) -> list[dict]: ...
 
 
+class MoneyDeskPort(Protocol):
+    """Messages about money (the owner's payment desk, a customer's statement or reminder opt-out), answered
+    instead of the order conversation (services/account_desk.py)."""
+
+    def takes(self, message) -> bool:
+        """Whether the desk answers this inbound message (a pure check, no I/O)."""
+
+    def handle(self, message) -> None:
+        """Answer it; every send keyed by the message id."""
+
+
+class CreditCheckPort(Protocol):
+    def __call__(self, phone: str, order_total: Decimal, now: datetime) -> list[str]:
+        """Warnings for the owner about this customer's credit (over the limit with this order, invoices overdue),
+        each a line to show prominently; [] when there is nothing to say."""
+
+
 class PdfRendererPort(Protocol):
     def __call__(self, invoice: Invoice) -> bytes:
         """The invoice as a PDF document."""
+
+
+class InvoiceDraftingPort(Protocol):
+    def __call__(self, order: Any, customer: dict, number: str = "DRAFT", on: date | None = None) -> Invoice:
+        """The invoice ``order`` would get (a draft unless ``number`` is given)."""
+
+
+class DecisionRequestsPort(Protocol):
+    def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
+        """Queue the owner's decision. Raises NotFound for an unknown order, BadRequest for an unknown action."""
 
 
 class OwnerNotifierPort(Protocol):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from chalicelib.domain.errors import MessageNotSent, OutsideWindow
-from chalicelib.domain.money import format_inr
+from chalicelib.domain.money import format_inr, from_paise
 from chalicelib.services.ports import CustomerDirectoryPort, MessageSenderPort
 
 REMINDER_TEXT = {
@@ -39,7 +38,7 @@ class ReminderService:
         today = self._clock().date().isoformat()
         counts = {"reminded": 0, "outside_window": 0, "failed": 0}
         for customer in self._customers.with_balance():
-            amount = format_inr(Decimal(customer["balance_paise"]) / 100)
+            amount = format_inr(from_paise(customer["balance_paise"]))
             language = customer.get("language") or "en"
             text = REMINDER_TEXT.get(language, REMINDER_TEXT["en"]).format(
                 name=customer.get("name") or "", shop=self._shop, amount=amount

@@ -1,5 +1,9 @@
 """The owner's approval page, opened from a signed WhatsApp link. GET only shows; only the POST of the form decides,
-so link previews and prefetchers never approve anything."""
+so link previews and prefetchers never approve anything.
+
+The decision is applied by the approvals worker, not in this request: the POST answers at once that it is being
+applied, and that page reloads itself (GET of the same link) until the order is decided, or for
+APPLYING_PATIENCE_SECONDS at most. Nothing here sleeps or polls."""
 
 from __future__ import annotations
 
@@ -28,9 +32,24 @@ STATE_TEXT = {
     "CUSTOMER_NEGOTIATION": "still being agreed with the customer",
     "FINAL_CUSTOMER_CONFIRMATION": "waiting for the customer's confirmation",
 }
-WAIT_FOR_WORKER_SECONDS = 6
+APPLYING_PATIENCE_SECONDS = 30  # a link used longer ago than this and still waiting: stop reloading
+REFRESH_SECONDS = 1
 WAITING = "WAITING_OWNER_CONFIRMATION"
 DONE = {"approve": "ORDER_COMPLETED", "reject": "ORDER_REJECTED"}
+
+
+def _outcome_title(state: str) -> str:
+    return {"ORDER_COMPLETED": "Order approved", "ORDER_REJECTED": "Order rejected"}.get(state, "Order decided")
+
+
+def _applying(token: str, since: int):
+    return notice(
+        "Decision received",
+        "Your decision is being applied. This page refreshes.",
+        "info",
+        # relative: the same /o/{token} under whatever prefix served this page
+        refresh=f"{REFRESH_SECONDS};url={token}?since={since}",
+    )
 
 
 def _problem(exc):
@@ -56,18 +75,22 @@ def show(token):
     from chalicelib.domain.errors import NotFound
     from chalicelib.domain.links import LinkError
 
-    approval = container().approval
+    c = container()
     try:
-        claims, used = approval.open_link(token)
-        view = approval.view(claims.order_id)
+        claims, used = c.links.open_link(token)
+        view = c.order_views.view(claims.order_id)
     except LinkError as exc:
         return _problem(exc)
     except NotFound:
         return notice("Order not found", "This order does not exist any more.", "bad", 404)
-    if used or view["state"] != "WAITING_OWNER_CONFIRMATION":
+    if used and view["state"] == WAITING:
+        since = _since(approval_pages.current_request)
+        if since is not None and time.time() - since < APPLYING_PATIENCE_SECONDS:
+            return _applying(token, since)
+    if used or view["state"] != WAITING:
         kind = "ok" if view["state"] == "ORDER_COMPLETED" else "info"
         body = f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>' + order_card(view)
-        return page("Order decided" if view["state"] != "WAITING_OWNER_CONFIRMATION" else "Link used", body)
+        return page(_outcome_title(view["state"]) if view["state"] != WAITING else "Link used", body)
     if claims.action == "approve":
         form = (
             '<input type="hidden" name="action" value="approve">'
@@ -90,42 +113,37 @@ def show(token):
 def decide(token):
     from chalicelib.bootstrap import container
     from chalicelib.domain.errors import NotFound
-    from chalicelib.domain.links import LinkError, verify_link
+    from chalicelib.domain.links import LinkError
 
     request = approval_pages.current_request
     form = parse_qs((request.raw_body or b"").decode("utf-8", "replace"))
     reason = (form.get("reason") or [""])[0]
-    approval = container().approval
+    c = container()
     try:
-        claims = verify_link(token, container().settings.link_signing_secret, time.time())
+        claims, _ = c.links.open_link(token)
         # The form names the action it was built for; a form for the other action does not get to use this link.
         action = (form.get("action") or [claims.action])[0]
-        before = approval.state(claims.order_id)
-        approval.use_link(token, action, reason)
+        before = c.order_views.state(claims.order_id)
+        c.links.use_link(token, action, reason)
     except LinkError as exc:
         return _problem(exc)
     except NotFound:
         return notice("Order not found", "This order does not exist any more.", "bad", 404)
-    # The decision runs on the approvals queue; wait a moment so the owner usually sees the outcome right away.
-    # Only the order's state is polled (one read); the full view is built once.
-    deadline = time.time() + WAIT_FOR_WORKER_SECONDS
-    while before == WAITING and approval.state(claims.order_id) == WAITING and time.time() < deadline:
-        time.sleep(0.25)
-    view = approval.view(claims.order_id)
-    if view["state"] == WAITING:
-        return notice(
-            "Decision received",
-            "Your decision is being applied. This page refreshes.",
-            "info",
-            refresh=f"3;url={token}",  # relative: the same /o/{token} under whatever prefix served this page
-        )
+    if before == WAITING:
+        return _applying(token, int(time.time()))  # the approvals worker applies it; the page reloads to show it
+    view = c.order_views.view(claims.order_id)
     card = order_card(view)
-    if before != WAITING and view["state"] != DONE[claims.action]:
+    if view["state"] != DONE[claims.action]:
         # Nothing to decide (the customer is still negotiating, or the other decision was taken): say so now
         # rather than leave the owner waiting for a change that will not come.
         verb = "approved" if claims.action == "approve" else "rejected"
         text = f"{_decided(view)} It could not be {verb}. Nothing was changed."
         return page(f"Order not {verb}", f'<div class="card bad"><p>{escape(text)}</p></div>{card}', 409)
     kind = "ok" if view["state"] == "ORDER_COMPLETED" else "info"
-    title = "Order approved" if view["state"] == "ORDER_COMPLETED" else "Order rejected"
-    return page(title, f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>{card}')
+    return page(_outcome_title(view["state"]), f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>{card}')
+
+
+def _since(request) -> int | None:
+    """When the link was used, as the reloading page carries it (``?since=<epoch seconds>``)."""
+    value = (request.query_params or {}).get("since", "")
+    return int(value) if value.isdigit() else None

@@ -13,11 +13,18 @@ owner_customers = Blueprint(__name__)
 @owner_api(owner_customers)
 def update_customer(phone):
     from chalicelib.bootstrap import container
+    from chalicelib.web.owner_accounts import json_body
 
-    body = owner_customers.current_request.json_body
+    body = json_body(owner_customers.current_request)
     if not isinstance(body, dict):
-        raise ValueError("send a JSON object: name, gstin, state_code")
-    return container().customers.update_details(phone, body)
+        raise ValueError("send a JSON object: name, gstin, state_code, credit_limit, credit_days")
+    c = container()
+    terms = c.payments.parse_terms(phone, body)  # validated before anything is written
+    if {"name", "gstin", "state_code"} & body.keys() or terms is None:
+        c.customers.update_details(phone, body)
+    if terms is not None:
+        c.payments.apply_terms(phone, terms)
+    return c.customers.details(phone) | c.payments.summary(phone)
 
 
 @owner_customers.route("/owner/customers/{phone}", methods=["GET"])
@@ -25,4 +32,5 @@ def update_customer(phone):
 def get_customer(phone):
     from chalicelib.bootstrap import container
 
-    return container().customers.details(phone)
+    c = container()
+    return c.customers.details(phone) | c.payments.summary(phone)

@@ -15,7 +15,7 @@ def list_orders():
     from chalicelib.bootstrap import container
 
     state = (owner_orders.current_request.query_params or {}).get("state", "WAITING_OWNER_CONFIRMATION")
-    return {"state": state, "orders": container().approval.list(state)}
+    return {"state": state, "orders": container().order_views.list(state)}
 
 
 @owner_orders.route("/owner/orders/{order_id}", methods=["GET"])
@@ -23,7 +23,7 @@ def list_orders():
 def get_order(order_id):
     from chalicelib.bootstrap import container
 
-    return container().approval.view(order_id)
+    return container().order_views.view(order_id)
 
 
 @owner_orders.route("/owner/orders/{order_id}/approve", methods=["POST"])

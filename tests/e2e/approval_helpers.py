@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from devstack.client import http, new_wamid, tap_webhook, text_webhook
+from devstack.client import follow_refresh, http, new_wamid, tap_webhook, text_webhook
 
 COLORS = ("golden", "purple", "orange", "maroon", "green", "yellow", "pink", "grey", "cream")
 MATERIALS = ("wool", "denim", "crepe", "khadi", "cambric", "chiffon", "muslin", "linen", "velvet", "georgette")
@@ -222,12 +222,13 @@ def open_link(url: str) -> tuple[int, str]:
     return status, body.decode()
 
 
-def press(url: str, reason: str | None = None, **fields) -> tuple[int, str]:
-    """Submit the approval page's form (what the Approve or Reject button does)."""
+def press(url: str, reason: str | None = None, follow: bool = True, **fields) -> tuple[int, str]:
+    """Submit the approval page's form (what the Approve or Reject button does); like a browser, follow the page's
+    own refresh while the decision is being applied (``follow=False``: the immediate answer)."""
     form = {**({"reason": reason} if reason else {}), **fields}
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     status, body = http("POST", url, urlencode(form).encode(), headers, timeout=30)
-    return status, body.decode()
+    return follow_refresh(url, status, body.decode()) if follow else (status, body.decode())
 
 
 def owner_api(client, method: str, path: str, body=None, key: str | None = "auto") -> tuple[int, dict | None]:

@@ -88,7 +88,8 @@ def test_the_owner_approves_from_a_phone_browser_and_sees_the_invoice_number(bro
     with page.expect_navigation():
         button.click()
 
-    # Then the result page says it is approved, with the invoice number
+    # Then the page says the decision is being applied, and reloads itself until it says approved, with the number
+    page.get_by_text("Order approved").first.wait_for(timeout=30_000)
     number = h.order(order_id)["invoice"]["number"]
     result = page.inner_text("main")
     assert "Order approved" in result and number in result

@@ -80,7 +80,7 @@ def test_the_owner_approves_through_the_page_served_under_the_api_stage(client):
     with StagePrefix(client.info["app_url"]) as gateway:
         # The links the owner gets, from a stage whose PUBLIC_BASE_URL is API Gateway's default URL.
         deployed = Container(replace(container().settings, public_base_url=f"{gateway.url}/api"))
-        link = deployed.approval.links(order_id, datetime.now(UTC))["approve"]
+        link = deployed.links.links(order_id, datetime.now(UTC))["approve"]
         assert link.startswith(f"{gateway.url}/api/o/")
 
         status, page = h.open_link(link)

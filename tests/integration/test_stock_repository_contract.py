@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.adapters.stock_repository import InMemoryStockRepository
+from chalicelib.adapters.memory import InMemoryStockRepository
 from chalicelib.domain.errors import OutOfStock
 from chalicelib.domain.stock import Batch, LineRequest, StockChange, allocate
 

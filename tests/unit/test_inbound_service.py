@@ -1,6 +1,7 @@
 """The webhook use case with in-memory ports: signatures first, then first-writer-wins, then the queue."""
 
 import json
+import time
 
 import pytest
 
@@ -89,3 +90,13 @@ def test_a_status_echoing_our_outbox_key_settles_a_send_left_pending_by_a_timeou
     raw = json.dumps(body).encode()
     service.receive(raw, sign(raw, SECRET))
     assert outbox.get("reply#w1#0").status == "sent"
+
+
+def test_a_redelivery_after_the_claim_went_stale_is_queued_again_as_the_first_may_never_have_reached_the_queue():
+    now = [time.time()]  # the in-memory claim stamps real time
+    ports = {"idempotency": InMemoryIdempotency(), "queue": InMemoryQueue(), "message_log": InMemoryMessageLog()}
+    service = InboundService(app_secret=SECRET, ttl_seconds=3600, clock=lambda: now[0], **ports)
+    service.receive(text_body(), sign(text_body(), SECRET))
+    now[0] += 31
+    service.receive(text_body(), sign(text_body(), SECRET))
+    assert [sent["dedup_id"] for sent in ports["queue"].sent] == [ports["queue"].sent[0]["dedup_id"]] * 2

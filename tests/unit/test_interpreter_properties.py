@@ -110,8 +110,9 @@ def orders_with_a_gap(draw: st.DrawFn) -> tuple[str, list[Phrase]]:
     """Some items whole, at least one missing its colour, material, quantity or unit."""
     whole = draw(st.lists(phrases(), max_size=3))
     gaps = draw(st.lists(st.sampled_from(["color", "material", "unit", "quantity"]), min_size=1, max_size=2))
-    items = whole + [draw(phrases(omit=gap)) for gap in gaps]
-    items = draw(st.permutations(items))
+    items = draw(st.permutations(whole + [draw(phrases(omit=gap)) for gap in gaps if gap != "material"]))
+    # an item naming no material right after a whole one takes its material ("blue cotton 10m, red 5m"): put those first
+    items = [draw(phrases(omit="material")) for gap in gaps if gap == "material"] + items
     return join(draw, items), items
 
 

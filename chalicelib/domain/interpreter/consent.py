@@ -164,7 +164,7 @@ def consent_of(tokens: Sequence[Token], lexicon: Lexicon) -> Consent:
             signs.setdefault(_Sign.CHANGE, " ".join(words[i:end]))
             i = end
             continue
-        term = lexicon.terms.match(words, i)
+        term = lexicon.match(words, i)
         if term is not None:
             signs.setdefault(_Sign.CHANGE, " ".join(words[i : term[1]]))
             i = term[1]

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from chalicelib.domain.catalogue import Term, Vocabulary, normalise
-from chalicelib.domain.interpretation import Language
+from chalicelib.domain.catalogue import SHADES, Shade, Term, Vocabulary, normalise, shade_of
+from chalicelib.domain.interpretation import Language, Unfamiliar
 from chalicelib.domain.interpreter.numbers import HINGLISH_NUMBER_WORDS
 from chalicelib.domain.interpreter.tokens import Phrases, Token, phrases, prepare, tokenise, words_of
 
@@ -30,6 +30,10 @@ class Cue(Enum):
     ADD = "add"
     REST = "rest"  # "baaki": the lines not named elsewhere
     REF = "ref"  # "item", "no", "#": the number after is a line number
+    MORE = "more"  # "5 meter aur jodo", "add 5 meters more": the quantity is added to the line
+    LESS = "less"  # "2 kam kar do": the quantity is taken off the line
+    SAME = "same"  # "same in green", "wahi maroon mein bhi": a copy of a line in another colour or material
+    INSTEAD = "instead"  # "cotton ki jagah rayon": one colour or material for another
 
 
 _FILLER = (
@@ -78,7 +82,23 @@ _EDIT = (
     "kar do|kardo|karo|kar dijiye|make it|make|change|change to|change it to|badal|badlo|badal do|instead|"
     "only|sirf|bas|hi|कर दो|करो|कर दीजिए|बदल|बदलो|बदल दो|सिर्फ|सिर्फ़"
 )
-_ADD = "add|add karo|also|plus|extra|bhi|aur bhi|जोड़ो|जोड़|जोड़ दो|भी"
+_ADD = "add|add karo|also|too|as well|plus|extra|bhi|aur bhi|जोड़ो|जोड़|जोड़ दो|भी"
+_MORE = (
+    "more|add more|zyada|jyada|zada|badha|badhao|badha do|badhado|badha dijiye|increase|increase by|jodo|jod do|"
+    "jod dena|jodna|jod dijiye|ज़्यादा|ज्यादा|बढ़ा|बढ़ाओ|बढ़ा दो|जोड़ दीजिए"
+)
+_LESS = (
+    "less|kam|kam karo|kam kar do|kam kardo|kam kijiye|kam kar dijiye|ghata|ghatao|ghata do|ghatado|reduce|"
+    "reduce by|minus|cut|कम|कम करो|कम कर दो|कम कीजिए|घटा|घटाओ|घटा दो"
+)
+_SAME = (
+    "same|same wala|same one|wahi|vahi|wohi|woh hi|yahi|yehi|isi|usi|isi ka|same to same|ditto|वही|यही|ऐसा ही|"
+    "वैसा ही|इसी|उसी"
+)
+_INSTEAD = (
+    "instead|instead of|in place of|jagah|ki jagah|ke jagah|ke badle|ki bajaye|ke bajaye|ke bajay|replace|"
+    "replace with|badle|की जगह|के बदले|के बजाय|बदले"
+)
 _REST = "baaki|baki|bachi|bacha|rest|the rest|remaining|others|baaki sab|बाकी|बाक़ी|बाकी सब"
 _REF = "item|items|line|no|number|num|#|नंबर|आइटम"
 
@@ -89,7 +109,8 @@ ORDER_CUES: Phrases[Cue] = phrases(
 DECISION_CUES: Phrases[Cue] = phrases(
     (_FILLER + "|" + _EACH, Cue.FILLER), (_NEGATION, Cue.NEGATION), (_EDIT, Cue.EDIT), (_ADD, Cue.ADD),
     (_ACCEPT, Cue.ACCEPT), (_CONFIRM, Cue.CONFIRM), (_ALTERNATIVE, Cue.ALTERNATIVE), (_REST, Cue.REST),
-    (_CANCEL, Cue.CANCEL), (_REMOVE, Cue.REMOVE), (_REF, Cue.REF),
+    (_CANCEL, Cue.CANCEL), (_REMOVE, Cue.REMOVE), (_REF, Cue.REF), (_MORE, Cue.MORE), (_LESS, Cue.LESS),
+    (_SAME, Cue.SAME), (_INSTEAD, Cue.INSTEAD),
 )  # fmt: skip
 KIND_CUES = frozenset({Cue.CANCEL, Cue.REMOVE, Cue.NEGATION, Cue.ACCEPT, Cue.CONFIRM, Cue.ALTERNATIVE})
 
@@ -156,6 +177,36 @@ _HINGLISH_MARKERS = frozenset(  # split by hand: words_of would drop "aur" as a 
 _AMBIGUOUS_NUMBER_WORDS = frozenset(words_of("do sat tin tera no"))  # also ordinary words; not a Hinglish sign
 
 
+# Cloths and colours the trade knows that a shop may not carry: kept as asked so the answer can say so.
+_OTHER_MATERIALS = frozenset(
+    words_of(
+        "tweed lycra spandex jute canvas corduroy fleece flannel taffeta tulle voile poplin twill gabardine "
+        "chambray brocade jacquard banarasi tussar tussore kota ikat kalamkari bandhani lawn modal bamboo suede "
+        "leather felt seersucker mashru terrycot cashmere pashmina angora mohair acrylic lace chanderi rubia "
+        "dupion raw-silk tissue net velour oxford jersey hosiery चंदेरी बनारसी जूट लाइक्रा ट्वीड"
+    )
+)
+_OTHER_COLORS = frozenset(
+    words_of(
+        "teal aqua mint lime lilac mauve fuchsia indigo khaki coffee chocolate rust wine burgundy plum coral "
+        "salmon tan ivory silver copper bronze charcoal ochre cyan sandal chandan kathai badami kapoori dhani"
+    )
+)
+_COMMON_WORDS = (
+    "kal aaj parso tak abhi jaldi urgent kab ab fir phir firse same wahi vahi yahi wohi aur bhi sab rate price bhav "
+    "daam kitna kitne kaise kya kyun haan nahi ok yes no kam more less jodo kar karo dena lena wala wali wale sath "
+    "saath mal maal piece pcs than thaan gaj roll rolls meter metre also only sirf bas pura poora hi total stock "
+    "lot dye design print plain new old nayi naya same sale sell buy need want send deliver delivery by till ki ka "
+    "ke liye hoga hogi hoge milega milegi chahiye sahi galat bill gst tax paid payment cash upi"
+)
+_KNOWN_WORDS = frozenset(
+    w for group in (_FILLER, _EACH, _NEGATION, _CANCEL, _REMOVE, _ACCEPT, _CONFIRM, _ALTERNATIVE, _EDIT, _ADD, _REST,
+              _MORE, _LESS, _SAME, _INSTEAD)
+    for w in words_of(group.replace("|", " "))
+) | frozenset(_COMMON_WORDS.split())  # fmt: skip
+
+_SHADES: Phrases[Shade] = Phrases((alias, shade) for shade in SHADES for alias in (shade.name, *shade.aliases))
+
 # ---------------------------------------------------------------------------------------------------------------
 # The vocabulary, compiled for matching
 # ---------------------------------------------------------------------------------------------------------------
@@ -167,6 +218,49 @@ class Lexicon:
 
     terms: Phrases[Term]
     hinglish_words: frozenset[str]
+    colors: dict[str, Term]
+    aliases: tuple[tuple[str, Term], ...]  # every alias, for "did you mean"
+
+    def unfamiliar(self, word: str) -> Unfamiliar | None:
+        """``word`` as a material or colour the catalogue lacks: a near-miss of one it has, or a cloth or colour
+        the trade knows ("tweed", "teal"). None for any other word: it is not guessed to be a cloth."""
+        if word in _KNOWN_WORDS or not word.isalpha() or len(word) < 3:
+            return None
+        near = self._nearest(word)
+        if near is not None:
+            return Unfamiliar(slot="material" if near.kind == "material" else "color", word=word, suggestion=near.name)
+        if word in _OTHER_MATERIALS:
+            return Unfamiliar(slot="material", word=word)
+        if word in _OTHER_COLORS:
+            return Unfamiliar(slot="color", word=word)
+        return None
+
+    def _nearest(self, word: str) -> Term | None:
+        cutoff = 0.8 if len(word) >= 5 else 0.85
+        best: tuple[float, Term] | None = None
+        for alias, term in self.aliases:
+            if " " in alias or abs(len(alias) - len(word)) > 2:
+                continue
+            ratio = difflib.SequenceMatcher(None, word, alias).ratio()
+            if ratio >= cutoff and (best is None or ratio > best[0]):
+                best = (ratio, term)
+        return best[1] if best else None
+
+    def match(self, words: Sequence[str], start: int) -> tuple[Term, int] | None:
+        """The material or colour named at ``words[start]``; a shade word makes its colour another colour.
+
+        "dark green" is the colour "dark green" (a catalogue term when the shop lists it, else a shade of green
+        the stock will not have), never plain green.
+        """
+        found = self.terms.match(words, start)
+        shade = _SHADES.match(words, start)
+        if shade is None or (found is not None and found[0].kind == "color"):
+            return found
+        base = self.terms.match(words, shade[1])
+        if base is None or base[0].kind != "color":
+            return found
+        term = shade_of(shade[0], base[0])
+        return self.colors.get(term.name, term), base[1]
 
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> Lexicon:
@@ -178,7 +272,12 @@ class Lexicon:
 def _compile(materials: tuple[Term, ...], colors: tuple[Term, ...]) -> Lexicon:
     vocabulary = Vocabulary.from_terms([*materials, *colors])
     entries = [(alias, term) for kind in ("color", "material") for alias, term in vocabulary.aliases(kind)]
-    return Lexicon(terms=Phrases(entries), hinglish_words=frozenset(_hinglish_aliases(vocabulary)))
+    return Lexicon(
+        terms=Phrases(entries),
+        hinglish_words=frozenset(_hinglish_aliases(vocabulary)),
+        colors=dict(vocabulary.colors),
+        aliases=tuple(entries),
+    )
 
 
 def _hinglish_aliases(vocabulary: Vocabulary) -> Iterable[str]:

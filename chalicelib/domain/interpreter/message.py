@@ -6,8 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.domain.catalogue import Vocabulary
-from chalicelib.domain.interpretation import Decision, Intent, Interpretation, ItemRequest, Language
-from chalicelib.domain.interpreter.consent import consent_of
+from chalicelib.domain.interpretation import (
+    Decision,
+    Intent,
+    Interpretation,
+    ItemRequest,
+    Language,
+    Note,
+    PartialItem,
+)
 from chalicelib.domain.interpreter.lexicon import Lexicon
 from chalicelib.domain.interpreter.questions import ask
 from chalicelib.domain.interpreter.tokens import Token
@@ -21,6 +28,8 @@ class Reading:
     decisions: list[Decision] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     unclear: list[str] = field(default_factory=list)
+    partial: list[PartialItem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def ask(self, question: str) -> None:
         if question not in self.questions:
@@ -61,5 +70,6 @@ def result_of(message: Message, intent: Intent, reading: Reading) -> Interpretat
         unclear=reading.unclear,
         language=message.language,
         certain=intent is not Intent.UNKNOWN and not reading.questions and not reading.unclear,
-        consent=consent_of(message.tokens, message.lexicon),
+        partial=reading.partial,
+        notes=reading.notes,
     )

@@ -21,6 +21,9 @@ _UNITS: Phrases[tuple[Unit, Decimal]] = phrases(
 )
 
 
+_RANGE_WORDS = frozenset("se to ya or से या".split())
+
+
 @dataclass(frozen=True)
 class WrittenQuantity:
     """A quantity as the customer wrote it: the number, its unit (if any) and where it ends."""
@@ -31,10 +34,20 @@ class WrittenQuantity:
     each: bool  # "5-5 meter", "das das meter"
     end: int
     range: bool = False  # "10-12 m": no one amount to read
+    high: Decimal | None = None  # the upper end of a range
 
     @property
     def amount(self) -> Decimal:
         return meters(self.number * self.factor)
+
+    @property
+    def high_amount(self) -> Decimal | None:
+        return meters(self.high * self.factor) if self.high is not None else None
+
+
+def read_unit(words: Sequence[str], start: int) -> tuple[tuple[Unit, Decimal], int] | None:
+    """A unit word alone ("meter", "gaj", "than"): (unit, factor to meters) and the index after it."""
+    return _UNITS.match(words, start)
 
 
 def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
@@ -48,8 +61,11 @@ def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
     if again is not None and again[0] == value:  # "5-5 meter", "das das meter": that much of each
         each, index = True, again[1]
     elif again is not None and again[1] - index == 1:  # "10-12 m"
-        unit = _UNITS.match(words, again[1])
-        return WrittenQuantity(value, None, Decimal(1), False, unit[1] if unit else again[1], range=True)
+        return _range(words, value, again, upper=value < again[0] <= 2 * value)
+    elif index + 1 < len(words) and words[index] in _RANGE_WORDS:  # "15 se 20 m", "15 ya 20 m"
+        again = parse_number(words, index + 1)
+        if again is not None and value < again[0] <= 2 * value:  # "change 1 to 60m" is no range
+            return _range(words, value, again, upper=True)
     unit = _UNITS.match(words, index)
     if unit is not None:
         (name, factor), index = unit
@@ -57,3 +73,11 @@ def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
     if is_digits(words[start]):
         return WrittenQuantity(value, None, Decimal(1), each, index)
     return None  # "do", "ek" without a unit are words, not quantities
+
+
+def _range(words: Sequence[str], low: Decimal, high: tuple[Decimal, int], *, upper: bool) -> WrittenQuantity | None:
+    unit = _UNITS.match(words, high[1])
+    if unit is None and not is_digits(words[high[1] - 1]):
+        return None  # "do ya teen" without a unit are words
+    (name, factor), end = unit if unit is not None else ((None, Decimal(1)), high[1])
+    return WrittenQuantity(low, name, factor, False, end, range=True, high=high[0] if upper else None)

@@ -58,6 +58,16 @@ _QUESTIONS = {
         "hinglish": "Kaunsa item {q} karna hai?",
         "hi": "कौन सा आइटम {q} करना है?",
     },
+    "add_which": {
+        "en": "Which item should get {q} more?",
+        "hinglish": "Kis item mein {q} aur?",
+        "hi": "किस आइटम में {q} और?",
+    },
+    "reduce_which": {
+        "en": "Which item should be {q} less?",
+        "hinglish": "Kis item mein {q} kam?",
+        "hi": "किस आइटम में {q} कम?",
+    },
     "remove_which": {
         "en": "Which item should I remove?",
         "hinglish": "Kaunsa item hatana hai?",
@@ -67,6 +77,21 @@ _QUESTIONS = {
         "en": "Which items do you mean by the rest?",
         "hinglish": "Baaki mein kaunse items?",
         "hi": "बाकी में कौन से आइटम?",
+    },
+    "range": {
+        "en": "{lo} or {hi} {u} of {c} {m}?",
+        "hinglish": "{c} {m}: {lo} ya {hi} {u}?",
+        "hi": "{c} {m}: {lo} या {hi} {u}?",
+    },
+    "not_carried": {
+        "en": 'We don\'t carry "{w}".',
+        "hinglish": '"{w}" hamare paas nahi hai.',
+        "hi": '"{w}" हमारे पास नहीं है।',
+    },
+    "did_you_mean": {
+        "en": "Did you mean {t}?",
+        "hinglish": "Kya aapka matlab {t} hai?",
+        "hi": "क्या आपका मतलब {t} है?",
     },
     "unread": {
         "en": 'Sorry, I could not understand "{f}". Please write it like: 20m blue cotton.',
@@ -84,7 +109,14 @@ def term_name(term: Term | None, language: Language) -> str:
     return term.display(language) if term is not None else ""
 
 
+def unit_name(unit: str, language: Language) -> str:
+    return _UNIT_NAMES[language][unit]
+
+
 def amount_text(quantity: WrittenQuantity, language: Language) -> str:
+    if quantity.range and quantity.high is not None:
+        unit = f" {_UNIT_NAMES[language][quantity.unit]}" if quantity.unit else ""
+        return f"{format_meters(quantity.number)}-{format_meters(quantity.high)}{unit}"
     if quantity.unit is None:
         return format_meters(quantity.number)
     return f"{format_meters(quantity.amount)} {_UNIT_NAMES[language][quantity.unit]}"

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chalicelib.domain.catalogue import Term, normalise
-from chalicelib.domain.interpretation import Context, ContextLine, CustomerDecision, Decision, ItemRequest, Language
+from chalicelib.domain.interpretation import (
+    Context,
+    ContextLine,
+    CustomerDecision,
+    Decision,
+    ItemRequest,
+    Language,
+    Unit,
+)
 from chalicelib.domain.interpreter.lexicon import (
     ALTERNATIVE_NOUNS,
     DECISION_CUES,
@@ -40,6 +48,7 @@ class _Reply:
     quantity: WrittenQuantity | None = None
     leftover: list[str] = field(default_factory=list)
     verb_after_name: bool = False  # "blue le lunga": the next name starts the next reply
+    unit_from_line: bool = False  # "2 kam kar do": the number is in the line's own unit
 
     @property
     def names_something(self) -> bool:
@@ -58,8 +67,11 @@ def read_replies(message: Message, context: Context) -> Reading:
         if order.items and not order.questions and not order.unclear:
             cues = _cues_in(message.words)
             for item in order.items:
-                reading.decisions.append(_item_decision(item, context, add=Cue.ADD in cues, edit=Cue.EDIT in cues))
+                adds = bool(cues & {Cue.ADD, Cue.MORE})
+                reading.decisions.append(_item_decision(item, context, add=adds, edit=Cue.EDIT in cues))
             return reading
+    if _read_reference(message, context, reading):
+        return reading
     replies = [reply for part in parts for reply in _read_reply_parts(message, part)]
     for reply in replies:
         _settle_numbers(reply)
@@ -114,7 +126,7 @@ def _has_kind_cues(message: Message, parts: list[list[Token]]) -> bool:
             if quantity is not None:
                 i = quantity.end
                 continue
-            term = message.lexicon.terms.match(words, i)
+            term = message.lexicon.match(words, i)
             if term is not None:
                 i = term[1]
                 continue
@@ -200,11 +212,15 @@ def _read_reply_word(
         if not probe:
             reply.refs.append(ordinal[0])
         return ordinal[1], True, False
-    term = message.lexicon.terms.match(words, i)
+    term = message.lexicon.match(words, i)
     if term is not None:
         if not probe:
             (reply.colors if term[0].kind == "color" else reply.materials).append(term[0])
         return term[1], True, False
+    if words[i] in ("aur", "और"):  # kept as a word only where it means "more" (see tokens)
+        if not probe:
+            reply.cues.add(Cue.MORE)
+        return i + 1, False, True
     cue = DECISION_CUES.match(words, i)
     if cue is not None and cue[0] is Cue.REF and cue[1] < len(words) and is_digits(words[cue[1]]):
         if not probe:
@@ -240,9 +256,17 @@ def _reply_kind(reply: _Reply) -> CustomerDecision | None:
         return CustomerDecision.CANCEL_ITEM
     if Cue.ALTERNATIVE in reply.cues:
         return CustomerDecision.REQUEST_ALTERNATIVE
+    relative = reply.cues & {Cue.MORE, Cue.LESS, Cue.ADD}
+    if reply.quantity is None and relative and len(reply.bare) == 1 and reply.bare[0] > 0:  # "2 kam kar do"
+        reply.quantity = WrittenQuantity(reply.bare.pop(), "m", Decimal(1), False, 0)
+        reply.unit_from_line = True
     if reply.quantity is not None:
         if reply.colors and reply.materials and len(reply.colors) == len(reply.materials) == 1:
             return CustomerDecision.ADD_ITEM  # becomes an edit when it names an existing line, see _decide
+        if Cue.LESS in reply.cues:
+            return CustomerDecision.REDUCE_QUANTITY
+        if relative:
+            return CustomerDecision.ADD_QUANTITY
         return CustomerDecision.EDIT_ITEM
     if reply.bare:
         return None
@@ -296,11 +320,12 @@ def _decide(
             unit=reply.quantity.unit,
             raw=raw,
         )
-        return [_item_decision(item, context, add=Cue.ADD in reply.cues, edit=Cue.EDIT in reply.cues)]
+        adds = bool(reply.cues & {Cue.ADD, Cue.MORE})
+        return [_item_decision(item, context, add=adds, edit=Cue.EDIT in reply.cues)]
     targets = _targets(message, reply, context, reading, raw)
     if targets is None:
         return []
-    if kind is CustomerDecision.EDIT_ITEM:
+    if kind in (CustomerDecision.EDIT_ITEM, CustomerDecision.ADD_QUANTITY, CustomerDecision.REDUCE_QUANTITY):
         assert reply.quantity is not None and reply.quantity.unit is not None
         open_lines = [line for line in context.lines if line.open]
         if not targets:
@@ -309,13 +334,17 @@ def _decide(
             elif len(open_lines) == 1:  # "4 meter le lo" while one line is still open: that line
                 targets = [str(open_lines[0].number)]
             elif context.lines:
-                reading.ask(ask("edit_which", language, q=amount_text(reply.quantity, language)))
+                reading.ask(_which_to_change(kind, reply.quantity, language))
                 reading.not_read(raw)
                 return []
             else:
                 targets = [None]
+        if kind is not CustomerDecision.EDIT_ITEM and targets == [None]:
+            reading.ask(_which_to_change(kind, reply.quantity, language))
+            reading.not_read(raw)
+            return []
         return [
-            Decision(kind=kind, target=t, quantity=reply.quantity.amount, unit=reply.quantity.unit, raw=raw)
+            Decision(kind=kind, target=t, quantity=reply.quantity.amount, unit=_unit(reply, context, t), raw=raw)
             for t in targets
         ]
     if kind is CustomerDecision.CANCEL_ITEM and not targets:
@@ -377,3 +406,136 @@ def _targets(message: Message, reply: _Reply, context: Context, reading: Reading
 
 def _options(message: Message, lines: Sequence[ContextLine], language: Language) -> str:
     return ", ".join(line_name(line, message.vocabulary, language) for line in lines)
+
+
+def _unit(reply: _Reply, context: Context, target: str | None) -> Unit:
+    """The unit of a change: as written, or the line's own for a bare number ("2 kam kar do" on a line of rolls)."""
+    assert reply.quantity is not None and reply.quantity.unit is not None
+    if reply.unit_from_line and target is not None and target.isdigit():
+        for line in context.lines:
+            if line.number == int(target):
+                return line.unit
+    return reply.quantity.unit
+
+
+def _which_to_change(kind: CustomerDecision, quantity: WrittenQuantity, language: Language) -> str:
+    key = {CustomerDecision.ADD_QUANTITY: "add_which", CustomerDecision.REDUCE_QUANTITY: "reduce_which"}
+    return ask(key.get(kind, "edit_which"), language, q=amount_text(quantity, language))
+
+
+# --- "same in green", "cotton ki jagah rayon" -----------------------------------------------------------------
+
+
+@dataclass
+class _Named:
+    """The colours and materials a message names, the lines it points at, and what it says about them."""
+
+    terms: list[Term] = field(default_factory=list)
+    refs: list[int] = field(default_factory=list)
+    quantity: WrittenQuantity | None = None
+    cues: set[Cue] = field(default_factory=set)
+    other: list[str] = field(default_factory=list)
+
+
+def _read_reference(message: Message, context: Context, reading: Reading) -> bool:
+    """A copy of a line in another colour or material, or one colour or material instead of another.
+
+    "same in green", "wahi maroon mein bhi", "red bhi 5m" copy a line (its quantity unless one is written) into a
+    colour or material no line has; "cotton ki jagah rayon", "rayon instead of cotton", "change red to green"
+    replace the one a line has by the one it has not. Returns False when the message is neither.
+    """
+    if not context.lines:
+        return False
+    named = _scan(message)
+    if named is None or named.other:
+        return False
+    replacing = named.cues & {Cue.INSTEAD, Cue.EDIT}
+    copying = named.cues & {Cue.SAME, Cue.ADD}
+    if named.cues & (KIND_CUES | {Cue.MORE, Cue.LESS, Cue.REST}) or not (replacing or copying):
+        return False
+    on_lines = [t for t in named.terms if any(_has(line, t) for line in context.lines)]
+    new = [t for t in named.terms if t not in on_lines]
+    if len(new) != 1:
+        return False
+    raw = message.source.strip()
+    if replacing:
+        old = [t for t in on_lines if t.kind == new[0].kind]
+        if len(old) != 1 or len(on_lines) > 2:
+            return False
+        lines = [line for line in _pointed(context, named.refs) if all(_has(line, t) for t in on_lines)]
+        kind = CustomerDecision.REPLACE_ITEM
+    else:
+        lines = [line for line in _pointed(context, named.refs) if all(_has(line, t) for t in on_lines)]
+        kind = CustomerDecision.ADD_ITEM
+    if len(lines) != 1:
+        reading.ask(
+            ask("which_line", message.language, options=_options(message, lines or context.lines, message.language))
+        )
+        reading.not_read(raw)
+        return True
+    line = lines[0]
+    color = new[0].name if new[0].kind == "color" else normalise(line.color)
+    material = new[0].name if new[0].kind == "material" else normalise(line.material)
+    quantity = named.quantity
+    item = ItemRequest(
+        material=material,
+        color=color,
+        quantity=quantity.amount if quantity and quantity.unit else line.quantity,
+        unit=quantity.unit if quantity and quantity.unit else line.unit,
+        raw=raw,
+    )
+    target = str(line.number) if kind is CustomerDecision.REPLACE_ITEM else None
+    reading.decisions.append(Decision(kind=kind, target=target, item=item, raw=raw))
+    return True
+
+
+def _scan(message: Message) -> _Named | None:
+    words = message.words
+    named, i = _Named(), 0
+    while i < len(words):
+        quantity = read_quantity(words, i)
+        if quantity is not None:
+            if named.quantity is not None or quantity.range or quantity.unit is None:
+                return None
+            named.quantity, i = quantity, quantity.end
+            continue
+        term = message.lexicon.match(words, i)
+        if term is not None:
+            named.terms.append(term[0])
+            i = term[1]
+            continue
+        ordinal = ORDINALS.match(words, i)
+        if ordinal is not None:
+            named.refs.append(ordinal[0])
+            i = ordinal[1]
+            continue
+        cue = DECISION_CUES.match(words, i)
+        if cue is not None and cue[0] is Cue.REF and cue[1] < len(words) and is_digits(words[cue[1]]):
+            named.refs.append(int(Decimal(words[cue[1]].replace(",", ""))))
+            i = cue[1] + 1
+            continue
+        if cue is not None:
+            named.cues.add(cue[0])
+            i = cue[1]
+            continue
+        if words[i] in _REFERENCE_FILLER:
+            i += 1
+            continue
+        named.other.append(words[i])
+        i += 1
+    return named
+
+
+_REFERENCE_FILLER = frozenset(
+    "to with of in too wala wali wale waala mein me ka ki ke from into as में का की के से".split()
+)
+
+
+def _has(line: ContextLine, term: Term) -> bool:
+    return normalise(line.color if term.kind == "color" else line.material) == term.name
+
+
+def _pointed(context: Context, refs: list[int]) -> list[ContextLine]:
+    if not refs:
+        return list(context.lines)
+    return [line for line in context.lines if line.number in refs]

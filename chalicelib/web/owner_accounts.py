@@ -1,0 +1,58 @@
+"""Owner API for money: payments and their reversal, receivables with ageing, statements, returns."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.web.owner_auth import owner_api
+
+owner_accounts = Blueprint(__name__)
+
+
+def json_body(request) -> object:
+    """The request's JSON with numbers as exact Decimals (a float cannot hold paise); ValueError (400) if not JSON."""
+    import json
+    from decimal import Decimal
+
+    raw = request.raw_body or b"{}"
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        raise ValueError("the body is not JSON") from None
+
+
+@owner_accounts.route("/owner/customers/{phone}/payments", methods=["POST"])
+@owner_api(owner_accounts)
+def record_payment(phone):
+    from chalicelib.bootstrap import container
+
+    payment, created = container().payments.record(phone, json_body(owner_accounts.current_request))
+    return Response(body=payment, status_code=201 if created else 200)
+
+
+@owner_accounts.route("/owner/customers/{phone}/payments/{payment_id}/reverse", methods=["POST"])
+@owner_api(owner_accounts)
+def reverse_payment(phone, payment_id):
+    from chalicelib.bootstrap import container
+
+    return container().payments.reverse(phone, payment_id)
+
+
+@owner_accounts.route("/owner/receivables", methods=["GET"])
+@owner_api(owner_accounts)
+def receivables():
+    from chalicelib.bootstrap import container
+
+    return container().receivables.report()
+
+
+@owner_accounts.route("/owner/customers/{phone}/statement.pdf", methods=["GET"])
+@owner_api(owner_accounts)
+def statement_pdf(phone):
+    from chalicelib.bootstrap import container
+
+    query = owner_accounts.current_request.query_params or {}
+    pdf = container().statements.pdf(phone, query.get("from"), query.get("to"))
+    filename = f"statement-{phone}.pdf"
+    headers = {"Content-Type": "application/pdf", "Content-Disposition": f'inline; filename="{filename}"'}
+    return Response(body=pdf, status_code=200, headers=headers)

@@ -1,0 +1,175 @@
+"""Three things the embedded emulator does as DynamoDB does, where moto 5.2 does not: TTL expiry, and transactions and
+index queries whose cost does not grow with the size of the table.
+
+- **TTL.** moto records a table's TimeToLiveSpecification but never deletes anything, so idempotency keys, message
+  logs and outbox records pile up for as long as the stack runs. ``sweep_expired`` deletes the items whose TTL
+  attribute (epoch seconds) is in the past, as DynamoDB's background process does, including its one exception:
+  a value more than five years in the past is not treated as an expiry time (DynamoDB ignores such items).
+- **Transactions.** moto's TransactWriteItems deep-copies every table a transaction names before applying it, so
+  that it can put the copies back if the transaction is cancelled: a one-item transaction on a table of 50,000 items
+  copies 50,000 items. ``install_item_level_rollback`` keeps moto's transaction code (conditions, error reasons,
+  ordering) and replaces only that backup: the items the transaction names are copied, the tables are not, and a
+  cancelled transaction puts those items back.
+- **Index queries.** moto answers a query on a global secondary index by listing and sorting every item of the table
+  (``Table.all_items``) and then keeping those with the index's key: a customer's latest order cost a sort of all
+  orders. ``install_index_query_shortcut`` hands moto's query code only the items carrying the queried key values
+  (found with one pass over the table, no sort); moto's own matching, ordering and paging then run unchanged.
+
+All act on moto's in-process backends; the emulator calls them under its request lock.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import time
+
+FIVE_YEARS_SECONDS = 5 * 365 * 86400
+
+
+def sweep_expired(now: float | None = None) -> int:
+    """Delete every item past its TTL in every table with TTL enabled; returns how many were deleted."""
+    from moto.backends import get_backend
+
+    now = time.time() if now is None else now
+    deleted = 0
+    for regions in get_backend("dynamodb").values():
+        for backend in regions.values():
+            for table in backend.tables.values():
+                ttl = table.ttl or {}
+                if ttl.get("TimeToLiveStatus") != "ENABLED" or not ttl.get("AttributeName"):
+                    continue
+                deleted += _sweep_table(table, ttl["AttributeName"], now)
+    return deleted
+
+
+def _sweep_table(table, attribute: str, now: float) -> int:
+    expired = []
+    for value in table.items.values():
+        for item in value.values() if table.range_key_attr else (value,):
+            if _is_expired(item.attrs.get(attribute), now):
+                expired.append((item.hash_key, item.range_key))
+    for hash_key, range_key in expired:
+        table.delete_item(hash_key, range_key)
+    return len(expired)
+
+
+def _is_expired(value, now: float) -> bool:
+    if value is None or value.type != "N":
+        return False  # DynamoDB only expires items whose TTL attribute is a number
+    try:
+        at = float(value.value)
+    except (TypeError, ValueError):
+        return False
+    return now - FIVE_YEARS_SECONDS <= at < now
+
+
+class _TablesNotCopied:
+    """Stands in for the ``copy`` module inside moto's DynamoDB backend during one transaction: "copying" a table
+    returns the table itself (so moto's whole-table backup costs nothing and its restore is a no-op), everything
+    else is copied as before."""
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        from moto.dynamodb.models.table import Table
+
+        if isinstance(value, Table):
+            return value
+        return _copy.deepcopy(value, memo)
+
+    def __getattr__(self, name):
+        return getattr(_copy, name)
+
+
+def install_item_level_rollback() -> None:
+    """Make moto's TransactWriteItems back up the items it names instead of whole tables (idempotent)."""
+    from moto.dynamodb import models
+
+    backend_class = models.DynamoDBBackend
+    if getattr(backend_class.transact_write_items, "item_level_rollback", False):
+        return
+    original = backend_class.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        undo = _backup_items(self, transact_items)
+        real_copy, models.copy = models.copy, _TablesNotCopied()
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, item in reversed(undo):
+                _put_back(table, hash_key, range_key, item)
+            raise
+        finally:
+            models.copy = real_copy
+
+    transact_write_items.item_level_rollback = True
+    backend_class.transact_write_items = transact_write_items
+
+
+def _backup_items(backend, transact_items) -> list[tuple]:
+    """(table, hash key, range key, a copy of the item or None) for each item the transaction names."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    undo = []
+    for entry in transact_items:
+        for op_type, op in entry.items():
+            table = backend.tables.get(op.get("TableName") or "")
+            if table is None:
+                continue
+            key = op.get("Item") if op_type == "Put" else op.get("Key")
+            if not key or table.hash_key_attr not in key:
+                continue  # moto rejects it before changing anything
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = None
+            if table.range_key_attr is not None:
+                if table.range_key_attr not in key:
+                    continue
+                range_key = DynamoType(key[table.range_key_attr])
+            current = table.get_item(hash_key, range_key)
+            undo.append((table, hash_key, range_key, _copy.deepcopy(current)))
+    return undo
+
+
+def _put_back(table, hash_key, range_key, item) -> None:
+    if item is None:
+        table.delete_item(hash_key, range_key)
+    elif range_key is not None:
+        table.items[hash_key][range_key] = item
+    else:
+        table.items[hash_key] = item
+
+
+def install_index_query_shortcut() -> None:
+    """Make moto's index queries look only at the items with the queried hash key values (idempotent)."""
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "index_shortcut", False):
+        return
+    original = Table.query
+    signature = inspect.signature(original)
+
+    def query(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        conditions = bound.arguments.get("hash_key_conditions")
+        if not bound.arguments.get("index_name") or not conditions:
+            return original(self, *args, **kwargs)
+        self.all_items = lambda: _items_with(self, conditions)  # shadows the method for this one call
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    query.index_shortcut = True
+    Table.query = query
+
+
+def _items_with(table, conditions) -> list:
+    """The items whose attributes equal every (name, value) of ``conditions``, in moto's all_items order."""
+    matching = []
+    for value in table.items.values():
+        for item in value.values() if table.range_key_attr else (value,):
+            attrs = item.attrs
+            if all((found := attrs.get(name)) is not None and found == expected for name, expected in conditions):
+                matching.append(item)
+    return sorted(matching, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)

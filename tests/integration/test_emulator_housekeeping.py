@@ -1,0 +1,188 @@
+"""The embedded emulator behaves as DynamoDB does where moto alone does not: TTL expiry, transactions that roll back
+item by item, and (for `make run`) data kept across a restart. No test here keeps state: `make run`'s state file is
+never used; the restart test writes its own file in a temporary directory, from two fresh processes."""
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def _ddb(aws):
+    return aws.session.client("dynamodb", endpoint_url=aws.url)
+
+
+def _key(prefix: str) -> dict:
+    return {"key": {"S": f"{prefix}-{uuid.uuid4()}"}}
+
+
+def test_items_past_their_ttl_are_deleted_and_others_stay(aws):
+    table, ddb, now = aws.resources["IdempotencyTable"], _ddb(aws), time.time()
+    expired, alive, ancient, untimed = _key("expired"), _key("alive"), _key("ancient"), _key("untimed")
+    ddb.put_item(TableName=table, Item={**expired, "expires_at": {"N": str(int(now - 60))}})
+    ddb.put_item(TableName=table, Item={**alive, "expires_at": {"N": str(int(now + 3600))}})
+    # DynamoDB does not treat a TTL more than five years in the past as an expiry time.
+    ddb.put_item(TableName=table, Item={**ancient, "expires_at": {"N": str(int(now - 6 * 365 * 86400))}})
+    ddb.put_item(TableName=table, Item={**untimed, "expires_at": {"S": "not a number"}})
+
+    assert aws.emulator.sweep_expired(now) >= 1
+
+    def present(key):
+        return "Item" in ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
+
+    assert not present(expired)
+    assert present(alive) and present(ancient) and present(untimed)
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(aws):
+    table, ddb = aws.resources["IdempotencyTable"], _ddb(aws)
+    updated, created, guard = _key("updated"), _key("created"), _key("guard")
+    ddb.put_item(TableName=table, Item={**updated, "rolls": {"N": "5"}})
+    ddb.put_item(TableName=table, Item={**guard, "rolls": {"N": "0"}})
+
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": updated,
+                        "UpdateExpression": "SET rolls = rolls - :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {**created, "rolls": {"N": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": guard,
+                        "ConditionExpression": "rolls >= :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+            ]
+        )
+
+    item = ddb.get_item(TableName=table, Key=updated, ConsistentRead=True)["Item"]
+    assert item["rolls"] == {"N": "5"}
+    assert "Item" not in ddb.get_item(TableName=table, Key=created, ConsistentRead=True)
+
+
+def test_a_transaction_does_not_copy_the_tables_it_touches(aws):
+    # moto alone backs up a whole table per transaction (its cost grows with the table); the emulator backs up items.
+    from moto.backends import get_backend
+
+    table, ddb = aws.resources["IdempotencyTable"], _ddb(aws)
+    backend = get_backend("dynamodb")["123456789012"]["ap-south-1"]
+    before = backend.tables[table]
+    key = _key("no-copy")
+    with pytest.raises(ddb.exceptions.TransactionCanceledException):
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {**key, "n": {"N": "1"}},
+                        "ConditionExpression": "attribute_exists(#k)",
+                        "ExpressionAttributeNames": {"#k": "key"},
+                    }
+                }
+            ]
+        )
+    assert backend.tables[table] is before
+
+
+RESTART = textwrap.dedent(
+    """
+    import json, os, sys
+    from pathlib import Path
+    import boto3
+    from devstack.emulator import FAKE_CREDENTIALS, Emulator
+    from devstack.provision import provision
+
+    os.environ.update(FAKE_CREDENTIALS)
+    phase, state = sys.argv[1], Path(sys.argv[2])
+    emulator = Emulator(state_file=state).start()
+    session = boto3.session.Session(region_name="ap-south-1")
+    made = provision(session, emulator.url, {"ResourcePrefix": "kept"})
+    ddb, sqs, s3 = (session.client(s, endpoint_url=emulator.url) for s in ("dynamodb", "sqs", "s3"))
+    queue, ledger_table, bucket = made["ApprovalsQueue"], made["LedgerTable"], made["InvoiceBucket"]
+    if phase == "write":
+        ddb.put_item(TableName=ledger_table, Item={"phone": {"S": "919800000009"}, "entry_id": {"S": "e1"}})
+        sqs.send_message(QueueUrl=queue, MessageBody="decide order 7")
+        s3.put_object(Bucket=bucket, Key="invoices/1.pdf", Body=b"%PDF-1.4 kept")
+        seen = {"restored": emulator.restored}
+    else:
+        ledger = ddb.query(
+            TableName=ledger_table,
+            KeyConditionExpression="phone = :p",
+            ExpressionAttributeValues={":p": {"S": "919800000009"}},
+        )["Items"]
+        messages = sqs.receive_message(QueueUrl=queue).get("Messages", [])
+        pdf = s3.get_object(Bucket=bucket, Key="invoices/1.pdf")["Body"].read().decode()
+        seen = {"restored": emulator.restored, "ledger": len(ledger), "messages": [m["Body"] for m in messages],
+                "pdf": pdf}
+    emulator.stop()
+    print(json.dumps(seen))
+    """
+)
+
+
+def _run(phase: str, state) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", RESTART, phase, str(state)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_an_emulator_with_a_state_file_keeps_tables_queues_and_objects_across_a_restart(tmp_path):
+    state = tmp_path / "emulator-state.pickle"
+    assert _run("write", state) == {"restored": False}
+    assert state.exists()
+    assert _run("read", state) == {
+        "restored": True,
+        "ledger": 1,
+        "messages": ["decide order 7"],
+        "pdf": "%PDF-1.4 kept",
+    }
+
+
+def test_an_index_query_finds_its_items_in_order_without_listing_the_whole_table(aws, monkeypatch):
+    from moto.dynamodb.models.table import Table
+
+    table, ddb = aws.resources["OrdersTable"], _ddb(aws)
+    customer = f"9197{uuid.uuid4().int % 10**8:08d}"
+    for n, created in enumerate(("2026-01-03", "2026-01-01", "2026-01-02")):
+        ddb.put_item(
+            TableName=table,
+            Item={
+                "order_id": {"S": f"idx-{uuid.uuid4()}-{n}"},
+                "customer_phone": {"S": customer},
+                "state": {"S": "ORDER_COMPLETED"},
+                "created_at": {"S": created},
+                "updated_at": {"S": created},
+            },
+        )
+    listed = []
+    original = Table.all_items
+    monkeypatch.setattr(Table, "all_items", lambda self: listed.append(self.name) or original(self))
+
+    found = ddb.query(
+        TableName=table,
+        IndexName="by-customer",
+        KeyConditionExpression="customer_phone = :p",
+        ExpressionAttributeValues={":p": {"S": customer}},
+        ScanIndexForward=False,
+    )["Items"]
+
+    assert [item["created_at"]["S"] for item in found] == ["2026-01-03", "2026-01-02", "2026-01-01"]
+    assert listed == []
