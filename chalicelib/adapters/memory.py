@@ -447,6 +447,7 @@ class InMemoryConversationStore:
         closed: dict | None = None,
         closed_version: int | None = None,
         reserve_parts: list | None = None,
+        identity: dict | None = None,
     ) -> None:
         t = self._t
         with t.lock:
@@ -486,6 +487,7 @@ class InMemoryConversationStore:
                 customer["name"] = name
             if language:
                 customer["language"] = language
+            customer.update({k: v for k, v in (identity or {}).items() if v})
             customer["active_order_id"] = active_order_id or None
             for m in movements:
                 t.apply_movement(m)
@@ -650,6 +652,10 @@ class InMemoryInvoiceStore:
 
     def link(self, key: str, ttl_seconds: int) -> str:
         return f"https://invoices.example/{key}?expires-in={ttl_seconds}"
+
+    def pdf(self, key: str) -> bytes:
+        with self._t.lock:
+            return self._t.objects[key]
 
     def invoices_of(self, order_id: str) -> list[dict]:
         return [
