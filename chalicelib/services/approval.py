@@ -147,7 +147,8 @@ class ApprovalService:
         rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
         values = {
             "order_id": order.order_id,
-            "customer": " ".join([f"{invoice.recipient.name} (+{order.customer_phone})", *warnings]),
+            # Credit warnings ride with the customer, before the items, as in the free-form text.
+            "customer": " · ".join([f"{invoice.recipient.name} (+{order.customer_phone})", *warnings]),
             "lines": "; ".join(items),
             "total": format_inr(totals.grand_total),
             "balance": format_inr(balance),

@@ -279,6 +279,7 @@ def test_the_owner_finds_a_bsuid_customer_by_either_identifier(client):
 
     by_bsuid = h.owner_api(client, "GET", f"/owner/customers/{bsuid}")
     by_phone = h.owner_api(client, "GET", f"/owner/customers/{phone}")
+
     assert replies and by_bsuid == by_phone
     assert by_bsuid[0] == 200 and (by_bsuid[1]["phone"], by_bsuid[1]["wa_phone"]) == (bsuid, phone)
 
