@@ -45,6 +45,7 @@ bench: $(STAMP)
 # The deployable CloudFormation template: Chalice's output with infra/template.json merged in.
 package: $(STAMP)
 	$(PY) -m devstack package --stage dev --out build/package
+	$(VENV)/bin/cfn-lint build/package/sam.json
 
 clean:
 	rm -rf $(VENV) build .devstack .pytest_cache .ruff_cache .hypothesis

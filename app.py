@@ -44,6 +44,17 @@ def refuse_without_settings(event, get_response):
     return get_response(event)
 
 
+@app.middleware("all")
+def flush_metrics(event, get_response):
+    """Every invocation (request, queue batch, schedule) publishes the metrics it counted, once, at its end."""
+    try:
+        return get_response(event)
+    finally:
+        from chalicelib import metrics
+
+        metrics.flush()
+
+
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
 def handle_inbound(event):
     from chalicelib.jobs.sqs import process_inbound_batch
@@ -69,7 +80,7 @@ def expire_idle_orders(event):
 def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
-    return container().reminders.send_due_reminders()
+    return container().staged_reminders.send_due_reminders()
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

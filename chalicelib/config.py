@@ -44,7 +44,7 @@ REQUIRED = (
     "SUPPLIER_STATE",
     "SUPPLIER_STATE_CODE",
 )
-OPTIONAL = ("SUPPLIER_PHONE", "SUPPLIER_UPI_VPA", "GEMINI_API_KEY")
+OPTIONAL = ("SUPPLIER_PHONE", "SUPPLIER_UPI_VPA", "CREDIT_DAYS", "GEMINI_API_KEY")
 # The demo shop of the local stage: never on an invoice outside it.
 DEMO_SUPPLIER = {
     "name": "Bharat Textiles (demo)",
@@ -225,7 +225,6 @@ def load_settings(values: dict | None = None) -> Settings:
             "state": shop("SUPPLIER_STATE", "state"),
             "state_code": shop("SUPPLIER_STATE_CODE", "state_code"),
             "phone": shop("SUPPLIER_PHONE", "phone"),
-            "upi_vpa": _env("SUPPLIER_UPI_VPA", "") or "",
         },
         settings_path=_env("SETTINGS_PATH"),
         invoice_bucket_name=_env("INVOICE_BUCKET"),

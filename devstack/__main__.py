@@ -151,6 +151,12 @@ def cmd_package(args) -> int:
     return 0
 
 
+def cmd_redrive(args) -> int:
+    from devstack.redrive import main
+
+    return main(args)
+
+
 def cmd_configure(args) -> int:
     from pathlib import Path
 
@@ -226,6 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     pkg.add_argument("--stage", default="dev", choices=["dev", "prod"])
     pkg.add_argument("--out", default="build/package")
     pkg.set_defaults(func=cmd_package)
+
+    red = sub.add_parser("redrive", help="move a dead-letter queue's messages back to their queue (replay)")
+    red.add_argument("queue", help="the source queue's short name: inbound or approvals")
+    red.add_argument("--aws", action="store_true", help="on AWS, through SQS StartMessageMoveTask")
+    red.add_argument("--stage", default="dev", help="with --aws: the stage whose queues (bharatbiz-STAGE-…)")
+    red.add_argument("--prefix", help="resource prefix (default: the running local stack's, or bharatbiz-STAGE)")
+    red.add_argument("--endpoint", help="AWS endpoint (default: the running local stack's emulator)")
+    red.set_defaults(func=cmd_redrive)
 
     conf = sub.add_parser("configure", help="write a stage's secrets and shop settings to SSM Parameter Store")
     conf.add_argument("--stage", required=True)

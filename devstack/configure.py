@@ -30,6 +30,7 @@ PROMPTS = {
     "SUPPLIER_STATE_CODE": "shop's GST state code, e.g. 24",
     "SUPPLIER_PHONE": "shop phone on invoices (optional)",
     "SUPPLIER_UPI_VPA": "UPI id for payments (optional)",
+    "CREDIT_DAYS": "days from an invoice to its due date (optional, default 30)",
     "GEMINI_API_KEY": "Gemini API key (optional; without it the deterministic interpreter alone)",
 }
 

@@ -1,4 +1,6 @@
-"""`python -m devstack package`: Chalice's deployment package with infra/template.json merged in, cfn-lint clean."""
+"""`python -m devstack package`: Chalice's deployment package with infra/template.json merged in, then what every
+function gets whoever adds it (parameters instead of literal names, log retention, error and throttle alarms);
+cfn-lint clean."""
 
 from __future__ import annotations
 
@@ -23,9 +25,68 @@ def package(stage: str, out: Path) -> Path:
     )
     template = out / "sam.json"
     data = json.loads(template.read_text())
-    data.setdefault("Parameters", {}).setdefault("ResourcePrefix", {})["Default"] = f"bharatbiz-{stage}"
+    parameters = data.setdefault("Parameters", {})
+    parameters["ResourcePrefix"]["Default"] = f"bharatbiz-{stage}"
+    parameters["Stage"]["Default"] = stage
+    parameters["SettingsPath"]["Default"] = f"/bharatbiz/{stage}"
+    for name in functions(data):
+        _per_function(data["Resources"], name)
     template.write_text(json.dumps(data, indent=2))
     return template
+
+
+# What every function gets, whoever adds it: names from the parameters (never the stage's literal ones Chalice
+# writes from .chalice/config.json), its log group's retention, and alarms on its errors and throttles.
+FUNCTION_ENVIRONMENT = {
+    "STAGE": {"Ref": "Stage"},
+    "RESOURCE_PREFIX": {"Ref": "ResourcePrefix"},
+    "SETTINGS_PATH": {"Ref": "SettingsPath"},
+    "INVOICE_BUCKET": {"Ref": "InvoiceBucket"},
+}
+
+
+def functions(template: dict) -> list[str]:
+    return [n for n, r in template["Resources"].items() if r.get("Type") == "AWS::Serverless::Function"]
+
+
+def _per_function(resources: dict, name: str) -> None:
+    properties = resources[name]["Properties"]
+    properties.setdefault("Environment", {}).setdefault("Variables", {}).update(FUNCTION_ENVIRONMENT)
+    # A known name (the roles' log statements in infra/template.json name it too, without a dependency cycle).
+    properties["FunctionName"] = {"Fn::Sub": f"${{ResourcePrefix}}-{name}"}
+    for group in resources.values():
+        # Chalice names the log group after the function; its API one as ${ApiHandler} while the function is
+        # APIHandler, hence the case-insensitive match.
+        if (
+            group.get("Type") == "AWS::Logs::LogGroup"
+            and group["Properties"]["LogGroupName"].get("Fn::Sub", "").lower() == f"/aws/lambda/${{{name}}}".lower()
+        ):
+            group["Properties"]["LogGroupName"] = {"Fn::Sub": f"/aws/lambda/${{ResourcePrefix}}-{name}"}
+            group["Properties"]["RetentionInDays"] = {"Ref": "LogRetentionDays"}
+    for event in (properties.get("Events") or {}).values():
+        if event.get("Type") == "SQS" and "Fn::Sub" in event["Properties"].get("Queue", {}):
+            # Chalice writes the queue's ARN with the stage's literal name; refer to the template's queue instead.
+            event["Properties"]["Queue"] = {
+                "Fn::GetAtt": [_queue_named(resources, event["Properties"]["Queue"]), "Arn"]
+            }
+    for metric in ("Errors", "Throttles"):
+        resources[f"{name}{metric}Alarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmName": {"Fn::Sub": f"${{ResourcePrefix}}-{name}-{metric.lower()}"},
+                "AlarmDescription": f"{name} {metric.lower()}: see its log group for the reason.",
+                "Namespace": "AWS/Lambda",
+                "MetricName": metric,
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": name}}],
+                "Statistic": "Sum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": "AlarmTopic"}],
+            },
+        }
 
 
 def sqs_event_sources(template: dict) -> dict[str, dict]:
@@ -36,3 +97,14 @@ def sqs_event_sources(template: dict) -> dict[str, dict]:
             if event.get("Type") == "SQS":
                 out[f"{name}/{event_name}"] = event["Properties"]
     return out
+
+
+def _queue_named(resources: dict, arn: dict) -> str:
+    """The logical id of the template's queue that a Chalice-written ARN (…:<prefix>-<suffix>) names."""
+    written = arn["Fn::Sub"].rsplit(":", 1)[1]
+    for logical, resource in resources.items():
+        if resource.get("Type") == "AWS::SQS::Queue":
+            suffix = resource["Properties"]["QueueName"]["Fn::Sub"].replace("${ResourcePrefix}", "")
+            if written.endswith(suffix):
+                return logical
+    raise LookupError(f"no queue in infra/template.json for {written}")

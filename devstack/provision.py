@@ -18,6 +18,7 @@ log = logging.getLogger("devstack.provision")
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "template.json"
 ACCOUNT_ID = "123456789012"
+EMULATED = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket")
 
 
 def load_template(path: Path = TEMPLATE) -> dict:
@@ -75,6 +76,9 @@ def provision(session, endpoint_url: str | None, parameters: dict, template: dic
         kind = spec.get("Type")
         if kind is None:
             continue  # a Chalice merge override of a generated function, not a resource
+        if kind not in EMULATED:
+            log.info("provision: skipping %s (%s): not an emulated resource", logical, kind)
+            continue  # alarms, topics, policies: AWS only (and they may refer to what is not created here)
         props = resolve(spec.get("Properties", {}))
         if kind == "AWS::DynamoDB::Table":
             created[logical] = _table(client("dynamodb"), props)

@@ -99,6 +99,7 @@ class DynamoAccountStore:
             credit_limit_paise=None if customer.credit_limit_paise is None else int(customer.credit_limit_paise),
             credit_days=days,
             reminders_off=bool(customer.reminders_off),
+            reminders_undeliverable=customer.reminders_undeliverable,
             last_payment_on=dt.date.fromisoformat(customer.last_payment_on) if customer.last_payment_on else None,
             last_inbound_at=customer.last_inbound_at,
             invoices=tuple(sorted(invoices, key=lambda i: (i.issued_on, i.number))),
@@ -224,6 +225,153 @@ class DynamoAccountStore:
     def set_reminders(self, phone: str, off: bool) -> None:
         CustomerRecord = self._t.CustomerRecord
         CustomerRecord(phone).update(actions=[CustomerRecord.reminders_off.set(off)])
+
+    def record_reminder(self, phone: str, on, stages: dict[str, str], at: str, balance_paise: int) -> None:
+        t = self._t
+        t.LedgerEntryRecord(
+            phone,
+            f"{at}#REMINDER",
+            kind="note",
+            amount_paise=0,
+            balance_after_paise=balance_paise,
+            reference="reminder",
+            at=at,
+            detail={"type": "reminder", "on": on.isoformat(), "stages": stages},
+        ).save()
+        t.CustomerRecord(phone).update(
+            actions=[
+                t.CustomerRecord.last_reminded_on.set(on.isoformat()),
+                t.CustomerRecord.reminders_undeliverable.remove(),
+            ]
+        )
+
+    def mark_undeliverable(self, phone: str, reason: str) -> None:
+        CustomerRecord = self._t.CustomerRecord
+        CustomerRecord(phone).update(actions=[CustomerRecord.reminders_undeliverable.set(reason[:200])])
+
+    # --- returns and credit notes ---------------------------------------------------------------------------------
+    def invoice_for_return(self, number: str) -> dict | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            record = self._t.InvoiceRecord.get(f"INV#{number}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        data = dict(record.data or {})
+        return {
+            "invoice": data,
+            "phone": (data.get("recipient") or {}).get("phone", ""),
+            "order_id": record.order_id,
+            "returned": dict(record.returned or {}),
+            "credit_notes": int(record.credit_notes or 0),
+            "credited_paise": int(record.credited_paise or 0),
+        }
+
+    def order_batches(self, order_id: str) -> list[dict]:
+        from pynamodb.exceptions import DoesNotExist
+
+        from chalicelib.domain.order import Order
+
+        try:
+            record = self._t.OrderRecord.get(order_id, consistent_read=True)
+        except DoesNotExist:
+            return []
+        order = Order.from_dict(dict(record.data))
+        return [
+            {"batch_id": p.batch_id, "dye_lot": p.dye_lot}
+            for line in order.lines_for_summary
+            for p in line.allocation.parts
+        ]
+
+    def current_credit_note_seq(self, fy: str) -> int:
+        from pynamodb.exceptions import DoesNotExist
+
+        try:
+            return int(self._t.InvoiceRecord.get(f"CNSEQ#{fy}", consistent_read=True).seq or 0)
+        except DoesNotExist:
+            return 0
+
+    def record_credit_note(
+        self, account, *, note, fy, seq, original, allocation_paise, amount_paise, stock, at
+    ) -> None:
+        """See ReturnsStorePort.record_credit_note. Raises StaleAccount."""
+        from chalicelib.adapters.stock_repository import Movement, movement_items
+        from chalicelib.adapters.transactions import TransactionCancelled, run_transaction
+        from chalicelib.domain.stock import StockChange
+
+        t = self._t
+        CustomerRecord, InvoiceRecord, LedgerEntryRecord = t.CustomerRecord, t.InvoiceRecord, t.LedgerEntryRecord
+        number = note["number"]
+        after = account.balance_paise - amount_paise
+        if seq == 0:
+            counter = (
+                "counter",
+                lambda tx: tx.save(
+                    InvoiceRecord(f"CNSEQ#{fy}", seq=1, created_at=at),
+                    condition=InvoiceRecord.invoice_key.does_not_exist(),
+                ),
+            )
+        else:
+            counter = (
+                "counter",
+                lambda tx: tx.update(
+                    InvoiceRecord(f"CNSEQ#{fy}"),
+                    actions=[InvoiceRecord.seq.set(seq + 1)],
+                    condition=InvoiceRecord.seq == seq,
+                ),
+            )
+        record = InvoiceRecord(f"CN#{number}", number=number, data=note, created_at=at)
+        invoice_actions = [
+            InvoiceRecord.returned.set(original["returned_after"]),
+            InvoiceRecord.credit_notes.set(original["credit_notes_before"] + 1),
+        ]
+        if allocation_paise:
+            invoice_actions.append(InvoiceRecord.credited_paise.set(original["credited_before"] + allocation_paise))
+        invoice_condition = _settle_condition(InvoiceRecord.credit_notes, original["credit_notes_before"]) & (
+            _settle_condition(InvoiceRecord.credited_paise, original["credited_before"])
+        )
+        entry = LedgerEntryRecord(
+            account.phone,
+            f"{at}#{number}",
+            kind="credit",
+            amount_paise=amount_paise,
+            balance_after_paise=after,
+            reference=number,
+            at=at,
+            detail={
+                "type": "credit_note",
+                "on": note["date"],
+                "invoice": original["number"],
+                "allocations": {original["number"]: allocation_paise} if allocation_paise else {},
+            },
+        )
+        items = [
+            counter,
+            ("credit_note", lambda tx: tx.save(record, condition=InvoiceRecord.invoice_key.does_not_exist())),
+            (
+                "invoice",
+                lambda tx: tx.update(
+                    InvoiceRecord(f"INV#{original['number']}"), actions=invoice_actions, condition=invoice_condition
+                ),
+            ),
+            ("ledger", lambda tx: tx.save(entry, condition=LedgerEntryRecord.entry_id.does_not_exist())),
+            (
+                "customer",
+                lambda tx: tx.update(
+                    CustomerRecord(account.phone),
+                    actions=[CustomerRecord.balance_paise.set(after)],
+                    condition=_balance_condition(CustomerRecord, account.balance_paise),
+                ),
+            ),
+        ]
+        totals: dict[str, object] = {}
+        for batch_id, quantity in stock:
+            totals[batch_id] = totals.get(batch_id, 0) + quantity
+        items += movement_items(t, [Movement(StockChange(b, loose_added=m)) for b, m in totals.items()])
+        try:
+            run_transaction(t, items)
+        except TransactionCancelled as cancelled:
+            raise StaleAccount(str(cancelled)) from cancelled
 
     def phones_owing(self) -> list[str]:
         CustomerRecord = self._t.CustomerRecord

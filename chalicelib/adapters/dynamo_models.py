@@ -207,6 +207,8 @@ class InvoiceRecord(_Base):
     paid_paise = NumberAttribute(null=True)
     credited_paise = NumberAttribute(null=True)
     reversed_at = UnicodeAttribute(null=True)  # 'PAY#…' records: when the payment was reversed
+    returned = JSONAttribute(null=True)  # meters returned so far per invoice line ({"1": "2.50"})
+    credit_notes = NumberAttribute(null=True)  # credit notes issued against the invoice (the returns' guard)
     by_order = InvoicesByOrder()
 
 

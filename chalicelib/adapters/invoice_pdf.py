@@ -49,13 +49,15 @@ def render_invoice_pdf(invoice: Invoice, upi: str | None = None) -> bytes:
             self.set_y(-14)
             self.set_font(LATIN, size=8.5)
             self.set_text_color(*MUTED)
-            self.cell(0, 5, "This is a computer generated invoice.", align="C", new_x="LMARGIN", new_y="NEXT")
+            what = "credit note" if invoice.is_credit_note else "invoice"
+            self.cell(0, 5, f"This is a computer generated {what}.", align="C", new_x="LMARGIN", new_y="NEXT")
             self.cell(0, 4, f"{invoice.number} · page {self.page_no()} of {{nb}}", align="C")
 
     pdf = InvoicePDF(orientation="portrait", unit="mm", format="A4")
-    setup_pdf(pdf, invoice.date, f"Tax invoice {invoice.number}", invoice.supplier.name)
+    title = "Credit note" if invoice.is_credit_note else "Tax invoice"
+    setup_pdf(pdf, invoice.date, f"{title} {invoice.number}", invoice.supplier.name)
 
-    _title(pdf)
+    _title(pdf, "CREDIT NOTE" if invoice.is_credit_note else "TAX INVOICE")
     _supplier_and_invoice_details(pdf, invoice)
     _recipient(pdf, invoice)
     _lines_table(pdf, invoice.lines)
@@ -96,9 +98,9 @@ def draw_upi_qr(pdf: FPDF, uri: str, x: float, y: float, size: float, caption: s
     pdf.set_text_color(0)
 
 
-def _title(pdf: FPDF) -> None:
+def _title(pdf: FPDF, title: str = "TAX INVOICE") -> None:
     pdf.set_font(LATIN, "B", 18)
-    pdf.cell(0, 10, "TAX INVOICE", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
     _rule(pdf)
 
 
@@ -113,13 +115,17 @@ def _supplier_and_invoice_details(pdf: FPDF, invoice: Invoice) -> None:
     left_bottom = pdf.get_y()
 
     pdf.set_xy(right_x, top)
-    details = (
-        ("Invoice No.", invoice.number),
-        ("Invoice Date", invoice.date.strftime("%d-%m-%Y")),
-        *((("Due Date", invoice.due_date.strftime("%d-%m-%Y")),) if invoice.due_date else ()),
-        ("Place of Supply", str(invoice.supply_state)),
-        ("Reverse Charge", "No"),
-    )
+    if invoice.is_credit_note:
+        details = (
+            ("Credit Note No.", invoice.number),
+            ("Date", invoice.date.strftime("%d-%m-%Y")),
+            ("Against Invoice", invoice.original_number or ""),
+            ("Invoice Date", invoice.original_date.strftime("%d-%m-%Y") if invoice.original_date else ""),
+            ("Place of Supply", str(invoice.supply_state)),
+            ("Reason", "Goods returned"),
+        )
+    else:
+        details = _invoice_details(invoice)
     for label, value in details:
         pdf.set_x(right_x)
         pdf.set_font(LATIN, size=BODY_PT - 1)
@@ -130,6 +136,16 @@ def _supplier_and_invoice_details(pdf: FPDF, invoice: Invoice) -> None:
         pdf.multi_cell(right_w * 0.58, LINE_MM + 0.6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 2)
     _rule(pdf)
+
+
+def _invoice_details(invoice: Invoice) -> tuple:
+    return (
+        ("Invoice No.", invoice.number),
+        ("Invoice Date", invoice.date.strftime("%d-%m-%Y")),
+        *((("Due Date", invoice.due_date.strftime("%d-%m-%Y")),) if invoice.due_date else ()),
+        ("Place of Supply", str(invoice.supply_state)),
+        ("Reverse Charge", "No"),
+    )
 
 
 def _recipient(pdf: FPDF, invoice: Invoice) -> None:

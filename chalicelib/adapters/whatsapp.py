@@ -651,6 +651,10 @@ class WhatsAppClient:
             key,
             extra={"metric": "WhatsAppSendRefused", "code": exc.code, "kind": refusal_kind(exc.code)},
         )
+        if exc.code is not None:  # Meta answered with a refusal code (not a connection problem)
+            from chalicelib import metrics
+
+            metrics.count(metrics.SENDS_REFUSED)
         if isinstance(exc, AuthError):
             self._unhealthy(exc)
         permanent = not exc.retryable

@@ -249,6 +249,13 @@ class Invoice:
     lines: tuple[InvoiceLine, ...]
     place_of_supply: State | None = None  # defaults to the recipient's state
     due_date: dt.date | None = None  # invoice date + the customer's credit days (printed; ageing counts from it)
+    # A credit note (section 34 CGST Act) cites the invoice it corrects: its number and date (Rule 53(1A)).
+    original_number: str | None = None
+    original_date: dt.date | None = None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.original_number is not None
 
     def __post_init__(self) -> None:
         validate_invoice_number(self.number)
@@ -273,14 +280,22 @@ class Invoice:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (Decimals and dates as strings) for storage; totals are recomputed, never stored."""
-        return {
-            "number": self.number,
-            "date": self.date.isoformat(),
-            "supplier": self.supplier.to_dict(),
-            "recipient": self.recipient.to_dict(),
-            "place_of_supply": {"name": self.supply_state.name, "code": self.supply_state.code},
-            "lines": [line.to_dict() for line in self.lines],
-        } | ({"due_date": self.due_date.isoformat()} if self.due_date else {})
+        return (
+            {
+                "number": self.number,
+                "date": self.date.isoformat(),
+                "supplier": self.supplier.to_dict(),
+                "recipient": self.recipient.to_dict(),
+                "place_of_supply": {"name": self.supply_state.name, "code": self.supply_state.code},
+                "lines": [line.to_dict() for line in self.lines],
+            }
+            | ({"due_date": self.due_date.isoformat()} if self.due_date else {})
+            | (
+                {"original_number": self.original_number, "original_date": self.original_date.isoformat()}
+                if self.original_number and self.original_date
+                else {}
+            )
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Invoice:
@@ -293,6 +308,8 @@ class Invoice:
             place_of_supply=State(place["name"], place["code"]) if place else None,
             lines=tuple(InvoiceLine.from_dict(line) for line in data["lines"]),
             due_date=dt.date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
+            original_number=data.get("original_number"),
+            original_date=dt.date.fromisoformat(data["original_date"]) if data.get("original_date") else None,
         )
 
 

@@ -229,6 +229,7 @@ class Account:
     credit_limit_paise: int | None = None
     credit_days: int | None = None
     reminders_off: bool = False
+    reminders_undeliverable: str | None = None
     last_payment_on: dt.date | None = None
     last_inbound_at: str | None = None
     invoices: tuple[InvoiceState, ...] = ()

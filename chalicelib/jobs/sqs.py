@@ -4,6 +4,22 @@ from __future__ import annotations
 
 import json
 
+from chalicelib import metrics
+
+# = each queue's maxReceiveCount in infra/template.json (a test checks): a record failing its attempt number this
+# high goes to the dead-letter queue, which is worth a metric (and the DLQ depth alarm) of its own.
+DEAD_LETTER_AFTER = {"InboundQueue": 3, "ApprovalsQueue": 5}
+OUTCOME_METRICS = {
+    "approved": (metrics.ORDERS_APPROVED, metrics.INVOICES_ISSUED),
+    "rejected": (metrics.ORDERS_REJECTED,),
+    "refused": (metrics.APPROVALS_REFUSED,),
+}
+
+
+def _count_if_last_attempt(queue: str, receive_count) -> None:
+    if int(receive_count or 1) >= DEAD_LETTER_AFTER[queue]:
+        metrics.count(metrics.RECORDS_DEAD_LETTERED)
+
 
 def process_inbound_batch(event: dict, context=None) -> dict:
     """FIFO inbound queue: a failed record fails the rest of its customer's group (so nothing overtakes it),
@@ -30,6 +46,7 @@ def _inbound_record(record) -> None:
     except Exception as exc:
         # Logged with its reason on every attempt; after the queue's maxReceiveCount it lands in the DLQ.
         logger.exception("inbound record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
+        _count_if_last_attempt("InboundQueue", receive_count)
         raise
     logger.info("inbound record processed", extra=context)
 
@@ -55,5 +72,8 @@ def _approval_record(record) -> None:
         outcome = container().approval.execute(command)
     except Exception as exc:
         logger.exception("approval record failed", extra={**context, "reason": f"{type(exc).__name__}: {exc}"})
+        _count_if_last_attempt("ApprovalsQueue", record.attributes.approximate_receive_count)
         raise
+    for name in OUTCOME_METRICS.get(outcome, ()):
+        metrics.count(name)
     logger.info("approval record processed", extra={**context, "order_id": command["order_id"], "outcome": outcome})

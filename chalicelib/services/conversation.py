@@ -199,6 +199,9 @@ class ConversationService:
         if any(isinstance(e, engine.HandOver) for e in result.effects):
             # With the owner_new_order template as fallback: the owner is usually outside the 24-hour window.
             replies.append(self._owner_notifier.owner_notification_payload(result.order, now))
+            from chalicelib import metrics
+
+            metrics.count(metrics.ORDERS_HANDED_OVER)
         return {
             "replies": replies,
             "source": source,

@@ -33,6 +33,41 @@ class AccountStorePort(Protocol):
     def set_reminders(self, phone: str, off: bool) -> None:
         """Opt the customer out of (or back into) payment reminders."""
 
+    def record_reminder(self, phone: str, on, stages: dict[str, str], at: str, balance_paise: int) -> None:
+        """A reminder entry (no amount) on the customer's ledger: the day, and the stage sent per invoice."""
+
+    def mark_undeliverable(self, phone: str, reason: str) -> None:
+        """Remember that reminders cannot reach this customer (for the owner's list)."""
+
+
+class ReturnsStorePort(Protocol):
+    def invoice_for_return(self, number: str) -> dict | None:
+        """{"invoice": Invoice dict, "phone", "order_id", "returned": {line: meters str}, "credit_notes": int}
+        or None for an unknown invoice number."""
+
+    def order_batches(self, order_id: str) -> list[dict]:
+        """The batches the order's invoice lines came from, in invoice-line order: [{"batch_id", "dye_lot"}]."""
+
+    def current_credit_note_seq(self, fy: str) -> int:
+        """The last credit note serial of financial year ``fy`` (0 before the first)."""
+
+    def record_credit_note(
+        self,
+        account,
+        *,
+        note: dict,
+        fy: str,
+        seq: int,
+        original: dict,
+        allocation_paise: int,
+        amount_paise: int,
+        stock: list[tuple[str, object]],
+        at: str,
+    ) -> None:
+        """One transaction: the credit note series seq -> seq+1 (condition: still seq), the credit note (new), the
+        invoice's returned meters and credited paise (condition: as read), each batch's loose meters back, the
+        ledger credit and the balance (condition: still as read). Raises StaleAccount; nothing is written then."""
+
 
 class DocumentStorePort(Protocol):
     def put_pdf(self, key: str, body: bytes, metadata: dict[str, str] | None = None) -> None:

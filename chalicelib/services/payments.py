@@ -124,6 +124,9 @@ class PaymentService:
                 return self._view(self._accounts.payment(pid) or payment), False
             except StaleAccount:
                 continue
+            from chalicelib import metrics
+
+            metrics.count(metrics.PAYMENTS_RECORDED)
             self._tell(phone, account.language, "payment_received", payment, f"payment#{pid}")
             return self._view(payment), True
         raise StaleAccount(f"{phone}'s account kept moving; try again")
@@ -275,6 +278,7 @@ class ReceivablesService:
                     "last_payment_on": account.last_payment_on,
                     "open_invoices": len(open_),
                     "reminders_off": account.reminders_off,
+                    "reminders_undeliverable": account.reminders_undeliverable,
                 }
             )
         rows.sort(key=lambda r: (-r["days_overdue"], -r["outstanding_paise"], r["phone"]))
@@ -293,9 +297,19 @@ class ReceivablesService:
                     "last_payment_on": r["last_payment_on"].isoformat() if r["last_payment_on"] else None,
                     "open_invoices": r["open_invoices"],
                     "reminders_off": r["reminders_off"],
+                    "reminders_undeliverable": r["reminders_undeliverable"],
                 }
                 for r in rows
             ],
+            # Customers the reminders do not reach: they wrote STOP, or WhatsApp could not deliver to them.
+            "not_reminded": {
+                "opted_out": [r["phone"] for r in rows if r["reminders_off"]],
+                "undeliverable": [
+                    {"phone": r["phone"], "reason": r["reminders_undeliverable"]}
+                    for r in rows
+                    if r["reminders_undeliverable"]
+                ],
+            },
             "totals": {label: str(from_paise(totals[label])) for label in labels}
             | {"outstanding": str(from_paise(sum(r["outstanding_paise"] for r in rows)))},
         }

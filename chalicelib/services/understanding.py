@@ -107,7 +107,13 @@ class Understanding:
         return self._count(Understood(second, "llm"))
 
     def _count(self, understood: Understood) -> Understood:
+        from chalicelib import metrics
+
         setattr(self.counts, understood.source, getattr(self.counts, understood.source) + 1)
+        if understood.source != "deterministic":
+            metrics.count(metrics.LLM_CALLS)
+        if understood.source == "fallback":
+            metrics.count(metrics.LLM_FALLBACKS)
         return understood
 
     def _log_fallback(self, exc: Exception) -> None:

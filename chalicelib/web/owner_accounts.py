@@ -56,3 +56,23 @@ def statement_pdf(phone):
     filename = f"statement-{phone}.pdf"
     headers = {"Content-Type": "application/pdf", "Content-Disposition": f'inline; filename="{filename}"'}
     return Response(body=pdf, status_code=200, headers=headers)
+
+
+@owner_accounts.route("/owner/invoices/{number}/returns", methods=["POST"])
+@owner_api(owner_accounts)
+def record_return(number):
+    """``number`` as on the invoice with its slashes encoded (BB%2F26-27%2F00001) or as dashes (BB-26-27-00001)."""
+    from urllib.parse import unquote
+
+    from chalicelib.bootstrap import container
+
+    note = container().returns.record(_invoice_number(unquote(number)), json_body(owner_accounts.current_request))
+    return Response(body=note, status_code=201)
+
+
+def _invoice_number(text: str) -> str:
+    """'BB-26-27-00001' -> 'BB/26-27/00001' (a path segment cannot carry the slashes)."""
+    import re
+
+    match = re.fullmatch(r"([A-Za-z]{1,4})-(\d{2}-\d{2})-(\d{1,6})", text)
+    return f"{match.group(1)}/{match.group(2)}/{match.group(3)}" if match else text

@@ -43,4 +43,7 @@ def receive():
         result = container().inbound.receive(request.raw_body, request.headers.get("x-hub-signature-256"))
     except (SignatureMissing, SignatureInvalid, MalformedWebhook) as exc:
         return Response(body={"error": str(exc)}, status_code=_STATUS[type(exc)])
+    from chalicelib import metrics
+
+    metrics.count(metrics.WEBHOOK_ITEMS_IGNORED, result.ignored)
     return {"ok": True, "queued": result.queued, "duplicates": result.duplicates, "statuses": result.statuses}

@@ -111,3 +111,30 @@ def test_the_owner_fetches_a_statement_pdf_for_a_period(client, aws, phone):
     assert status == 200 and pdf.startswith(b"%PDF-")
     status, _ = http("GET", url.replace("2026-01-01", "yesterday"), None, headers)
     assert status == 400
+
+
+def test_a_return_of_part_of_a_line_makes_a_credit_note_puts_meters_back_in_the_lot_and_lowers_the_balance(
+    client, aws, phone
+):
+    batch = h.private_batch(rolls=1, meters_per_roll="30", loose="0", price="100.00")
+    order_id = h.confirmed_order(client, phone, batch.order_text("10"))
+    assert h.owner_api(client, "POST", f"/owner/orders/{order_id}/approve")[0] == 202
+    h.drain(aws)
+    invoice = h.wait_for(lambda: h.order(order_id).get("invoice"), what="the invoice")
+    loose_before = h.shelf(batch.batch_id).loose
+
+    path = f"/owner/invoices/{invoice['number'].replace('/', '-')}/returns"
+    status, note = h.owner_api(client, "POST", path, {"lines": [{"line": 1, "meters": "2.5"}]})
+    assert status == 201, note
+    assert note["credit_note"].startswith("CN/") and note["against"]["number"] == invoice["number"]
+    assert note["amount"] == "263.00"  # 2.5 m × ₹100 + 5% GST = ₹262.50, rounded
+    assert h.shelf(batch.batch_id).loose == loose_before + Decimal("2.5")  # back in its own batch and dye lot
+    assert Decimal(h.owner_api(client, "GET", f"/owner/customers/{phone}")[1]["balance"]) == Decimal("787")
+    document = h.wait_for(
+        lambda: [d for d in h.documents_to(client, phone) if d["filename"].startswith("CN-")], what="credit note"
+    )[0]
+    status, pdf = http("GET", document["link"])
+    assert status == 200 and pdf.startswith(b"%PDF-")
+
+    status, refused = h.owner_api(client, "POST", path, {"lines": [{"line": 1, "meters": "8"}]})
+    assert status == 400 and "not yet returned" in refused["error"]

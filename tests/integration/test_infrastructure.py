@@ -39,13 +39,6 @@ def test_every_table_in_the_template_exists_on_the_emulator(aws):
     )
 
 
-@pytest.fixture(scope="module")
-def packaged(tmp_path_factory):
-    from devstack.package import package
-
-    return package("dev", tmp_path_factory.mktemp("package"))
-
-
 def test_the_packaged_template_declares_every_resource_and_reports_batch_item_failures(packaged):
     from devstack.package import sqs_event_sources
 

@@ -260,6 +260,10 @@ COPIES = [
     ("rayon instead of cotton", ONE_LINE, D.REPLACE_ITEM, "1", ("blue", "rayon", "20")),
     ("change red to green", TWO_LINES, D.REPLACE_ITEM, "2", ("green", "polyester", "6")),
     ("लाल की जगह हरा", TWO_LINES, D.REPLACE_ITEM, "2", ("green", "polyester", "6")),
+    ("polyester ki jagah cotton", TWO_LINES, D.REPLACE_ITEM, "2", ("red", "cotton", "6")),
+    ("replace cotton with silk", TWO_LINES, D.REPLACE_ITEM, "1", ("blue", "silk", "20")),
+    ("black kar do", ONE_LINE, D.REPLACE_ITEM, "1", ("black", "cotton", "20")),
+    ("aur 5 meter blue cotton", ONE_LINE, D.ADD_ITEM, None, ("blue", "cotton", "5")),
 ]
 
 
@@ -271,6 +275,19 @@ def test_a_line_is_copied_or_changed_by_naming_the_new_colour_or_material(text, 
     assert (decision.kind, decision.target) == (kind, target)
     assert decision.item is not None
     assert (decision.item.color, decision.item.material, decision.item.quantity) == (*item[:2], Decimal(item[2]))
+
+
+def test_replacing_what_no_line_has_asks_instead_of_turning_the_sentence_around():
+    result = interpret("polyester ki jagah cotton", VOCABULARY, ONE_LINE)
+
+    assert result.decisions == []
+    assert result.questions == ["Order mein polyester nahi hai. Kaunsa item?"]
+
+
+def test_naming_a_line_by_its_colour_with_a_quantity_is_an_edit_not_a_new_colour():
+    result = interpret("make the blue one 30m", VOCABULARY, ONE_LINE)
+
+    assert [(d.kind, d.target, d.quantity) for d in result.decisions] == [(D.EDIT_ITEM, "1", Decimal(30))]
 
 
 def test_a_copy_asks_which_line_when_several_could_be_meant():
@@ -339,3 +356,16 @@ def test_which_line_is_answered_by_a_number_an_ordinal_or_a_name():
         context = TWO_LINES.model_copy(update={"pending": PendingQuestion(slot="line")})
         result = interpret(text, VOCABULARY, context)
         assert result.answer is not None and result.answer.line == 2, text
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [("haan", "yes"), ("yes please", "yes"), ("ठीक है", "yes"), ("nahi", "no"), ("no", "no"), ("नहीं", "no")],
+)
+def test_a_yes_no_question_is_answered_only_by_a_plain_yes_or_no(text, choice):
+    assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer.choice == choice
+
+
+@pytest.mark.parametrize("text", ["haan par kal", "ruko", "ok?", "nahi 15 meter"])
+def test_a_hedged_reply_to_a_yes_no_question_is_no_answer(text):
+    assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer is None

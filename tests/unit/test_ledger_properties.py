@@ -1,14 +1,18 @@
-"""Money is exact: any sequence of invoices, payments and reversals leaves the balance equal to debits
-minus credits, and no invoice is ever settled beyond its total."""
+"""Money is exact: any sequence of invoices, payments, reversals and credit notes (returns) leaves the balance
+equal to debits minus credits, no invoice settled beyond its total, and no line returned beyond what was sold."""
 
 import datetime as dt
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib.domain.credit_notes import ReturnRefused
+from chalicelib.domain.invoice import Invoice, InvoiceLine, Party
 from chalicelib.domain.ledger import allocate, parse_amount, to_paise
 from chalicelib.services.payments import PaymentService
-from tests.unit.fake_accounts import FakeAccounts, FakeSender
+from chalicelib.services.returns import ReturnsService
+from tests.unit.fake_accounts import FakeAccounts, FakeDocuments, FakeSender
 
 PHONE = "919811100001"
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
@@ -16,12 +20,24 @@ NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
 paise = st.integers(min_value=1, max_value=5_000_000)
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("invoice"), paise),
+        st.tuples(st.just("invoice"), st.integers(min_value=1, max_value=80), st.integers(min_value=1, max_value=3000)),
+        st.tuples(
+            st.just("credit_note"), st.integers(min_value=0, max_value=6), st.integers(min_value=1, max_value=40)
+        ),
         st.tuples(st.just("pay"), paise, st.integers(min_value=-1, max_value=6)),
         st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=10)),
     ),
     max_size=25,
 )
+
+
+BATCH = {"batch_id": "b1", "dye_lot": "DL-1"}
+
+
+def an_invoice(number: str, on: dt.date, quantity: int, rate: int) -> Invoice:
+    shop = Party("Shop", gstin="24AAAAA0000A1Z5")
+    line = InvoiceLine("Cotton, Blue, dye lot DL-1", "5208", Decimal(quantity), Decimal(rate), Decimal("5"))
+    return Invoice(number=number, date=on, supplier=shop, recipient=Party("C", state_code="24"), lines=(line,))
 
 
 def check(accounts: FakeAccounts) -> None:
@@ -36,6 +52,8 @@ def check(accounts: FakeAccounts) -> None:
         assert 0 <= invoice["paid"] and 0 <= invoice["credited"]
         assert invoice["paid"] + invoice["credited"] <= invoice["total"], number
         assert invoice["paid"] == sum(p["allocations"].get(number, 0) for p in live)
+        sold = Decimal(invoice["data"]["lines"][0]["quantity_m"]) if invoice["data"] else Decimal(0)
+        assert sum(Decimal(m) for m in invoice["returned"].values()) <= sold
 
 
 @settings(max_examples=150, deadline=None)
@@ -44,11 +62,20 @@ def test_any_sequence_keeps_the_books_balanced_and_no_invoice_over_settled(ops):
     accounts, sender = FakeAccounts(), FakeSender()
     accounts.add_customer(PHONE)
     service = PaymentService(accounts=accounts, sender=sender, shop_name="Shop", clock=lambda: NOW)
+    returns = ReturnsService(
+        accounts=accounts,
+        returns=accounts,
+        documents=FakeDocuments(),
+        sender=sender,
+        render_pdf=lambda note: b"%PDF-",
+        clock=lambda: NOW,
+    )
     numbers, payments = [], []
     for op in ops:
         if op[0] == "invoice":
             number = f"BB/26-27/{len(numbers) + 1:05d}"
-            accounts.add_invoice(PHONE, number, dt.date(2026, 4, 1) + dt.timedelta(days=len(numbers)), op[1])
+            on = dt.date(2026, 4, 1) + dt.timedelta(days=len(numbers))
+            accounts.add_invoice(PHONE, number, on, invoice=an_invoice(number, on, op[1], op[2]), batches=[BATCH])
             numbers.append(number)
         elif op[0] == "pay":
             named = None
@@ -63,6 +90,11 @@ def test_any_sequence_keeps_the_books_balanced_and_no_invoice_over_settled(ops):
             payments.append(payment["payment_id"])
         elif op[0] == "reverse" and payments:
             service.reverse(PHONE, payments[op[1] % len(payments)])
+        elif op[0] == "credit_note" and numbers:
+            try:
+                returns.record(numbers[op[1] % len(numbers)], {"lines": [{"line": 1, "meters": str(op[2])}]})
+            except ReturnRefused:
+                pass  # more than is left to return: refused, nothing written (the check below still holds)
         check(accounts)
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chalicelib.domain.catalogue import Term, Vocabulary, normalise
-from chalicelib.domain.interpretation import Answer, Context, PendingQuestion, Unfamiliar
+from chalicelib.domain.interpretation import Answer, ConsentKind, Context, PendingQuestion, Unfamiliar
+from chalicelib.domain.interpreter.consent import consent_of
 from chalicelib.domain.interpreter.lexicon import DECISION_CUES, KIND_CUES, ORDINALS, POLITE, Cue, Lexicon, language_of
 from chalicelib.domain.interpreter.message import Message
 from chalicelib.domain.interpreter.numbers import is_digits
@@ -48,6 +49,8 @@ def answer_of(message: Message, pending: PendingQuestion, context: Context) -> A
     """As ``read_answer``, for a message already tokenised."""
     if any(t.word == "?" for t in message.tokens):
         return None
+    if pending.slot == "choice" and _yes_no(pending):
+        return _yes_or_no(message, pending)
     said = _scan(message)
     if said is None or said.refused:
         return None
@@ -150,6 +153,27 @@ def _amount(said: _Said, pending: PendingQuestion) -> tuple[Decimal | None, str 
             return meters(written[0] * factor), name
         return None, name if factor == 1 else None
     return None, None
+
+
+def _yes_no(pending: PendingQuestion) -> bool:
+    return {normalise(o) for o in pending.options} == {"yes", "no"}
+
+
+def _yes_or_no(message: Message, pending: PendingQuestion) -> Answer | None:
+    """A yes/no question is answered only by an explicit yes or a plain no ("haan ji", "nahi")."""
+    consent = consent_of(message.tokens, message.lexicon)
+    words = set(message.words)
+    if consent.kind is ConsentKind.CONFIRM:
+        chosen = "yes"
+    elif consent.kind is ConsentKind.NEGATION and words <= _PLAIN_NO:
+        chosen = "no"
+    else:
+        return None
+    option = next(o for o in pending.options if normalise(o) == chosen)
+    return Answer(slot="choice", choice=option, raw=message.source.strip())
+
+
+_PLAIN_NO = frozenset("no nope nah nahi nahin nhi nai na mat not ji sir bhai please thanks नहीं नही ना मत जी".split())
 
 
 def _choice(message: Message, said: _Said, pending: PendingQuestion, raw: str) -> Answer | None:

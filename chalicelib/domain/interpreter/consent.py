@@ -37,7 +37,8 @@ class _Sign(Enum):
 _YES = (
     "yes|yess|yesss|yeah|yea|yep|yup|ya|yaa|ok|okay|okk|okkk|okey|okie|oki|k|kk|sure|fine|alright|all right|correct|"
     "right|perfect|done|confirm|confirmed|confirming|cnfrm|cnfm|confrm|conform|go ahead|proceed|place order|"
-    "place the order|place it|book it|book karo|book kar do|send|send it|send them|please send|ship it|dispatch|"
+    "place the order|place it|place kar do|place karo|order place kar do|order place karo|order book karo|"
+    "order book kar do|book it|book karo|book kar do|send|send it|send them|please send|ship it|dispatch|"
     "dispatch karo|dispatch kar do|haan|haa|han|ha|hn|hm haan|hanji|haanji|haan ji|han ji|ji haan|ji han|jee haan|"
     "theek|thik|theek hai|thik hai|theek h|thik h|tik hai|thk hai|chalega|chalegi|chalo|sahi|sahi hai|sab sahi hai|"
     "bilkul|bilkul sahi|pakka|pakka hai|final|final hai|final karo|final kar do|confirm karo|confirm kar do|"

@@ -197,7 +197,8 @@ _COMMON_WORDS = (
     "daam kitna kitne kaise kya kyun haan nahi ok yes no kam more less jodo kar karo dena lena wala wali wale sath "
     "saath mal maal piece pcs than thaan gaj roll rolls meter metre also only sirf bas pura poora hi total stock "
     "lot dye design print plain new old nayi naya same sale sell buy need want send deliver delivery by till ki ka "
-    "ke liye hoga hogi hoge milega milegi chahiye sahi galat bill gst tax paid payment cash upi"
+    "ke liye hoga hogi hoge milega milegi chahiye sahi galat bill gst tax paid payment cash upi pichla pichli pichle "
+    "pichhla pichhli pichhle jaisa jaise baar bar time last previous repeat dobara dubara paisa paise"
 )
 _KNOWN_WORDS = frozenset(
     w for group in (_FILLER, _EACH, _NEGATION, _CANCEL, _REMOVE, _ACCEPT, _CONFIRM, _ALTERNATIVE, _EDIT, _ADD, _REST,
@@ -239,7 +240,7 @@ class Lexicon:
         cutoff = 0.8 if len(word) >= 5 else 0.85
         best: tuple[float, Term] | None = None
         for alias, term in self.aliases:
-            if " " in alias or abs(len(alias) - len(word)) > 2:
+            if " " in alias or abs(len(alias) - len(word)) > (2 if len(word) >= 7 else 1):
                 continue
             ratio = difflib.SequenceMatcher(None, word, alias).ratio()
             if ratio >= cutoff and (best is None or ratio > best[0]):

@@ -42,8 +42,19 @@ class _Fragment:
         return bool(self.quantity or self.color or self.material or self.range)
 
 
+_MULTIPLIERS = frozenset("x pieces piece pcs pc times nag into पीस".split())  # "2 pieces of 5m", "10m x 2"
+_COUNT_NOUNS = frozenset("rang colour colours color colors items item types shades kism रंग आइटम".split())
+
+
 def read_order(message: Message, parts: list[list[Token]]) -> Reading:
-    fragments = [f for part in parts for f in _read_fragments(message, part)]
+    fragments = []
+    for part in parts:
+        read = _read_fragments(message, part)
+        if any(t.word in _MULTIPLIERS for t in part):  # how much in all is not written: ask, never multiply
+            for fragment in read:
+                if fragment.complete:
+                    fragment.quantity = None
+        fragments.extend(read)
     _share_each(message, fragments)
     fragments = _join_halves(message, fragments)
     _carry_material(fragments)
@@ -127,6 +138,11 @@ def _read_fragments(message: Message, tokens: list[Token]) -> list[_Fragment]:
         if taken or (slot == "quantity" and current.range is not None):
             current = _Fragment(tokens=[])
             fragments.append(current)
+        if quantity is not None and quantity.unit is None and quantity.end < len(words):
+            if words[quantity.end] in _COUNT_NOUNS:  # "3 rang: ...": a count of what follows, not an amount
+                current.tokens.extend(tokens[i : quantity.end + 1])
+                i = quantity.end + 1
+                continue
         if quantity is not None and quantity.range:
             current.range, end = quantity, quantity.end
         elif quantity is not None:
@@ -136,7 +152,9 @@ def _read_fragments(message: Message, tokens: list[Token]) -> list[_Fragment]:
             end = term[1]
         else:
             cue = ORDER_CUES.match(words, i)
-            if cue is None:
+            if cue is None and words[i] in ("aur", "और"):  # "aur 5 meter ..." (see tokens): nothing to read
+                end = i + 1
+            elif cue is None:
                 current.leftover.append(words[i])
                 end = i + 1
             else:

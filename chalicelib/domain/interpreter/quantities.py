@@ -18,7 +18,9 @@ _UNITS: Phrases[tuple[Unit, Decimal]] = phrases(
     ("m|mt|mtr|mtrs|meter|meters|metre|metres|miter|mitar|meeter|मीटर|मीटरस|मी|मिटर", ("m", Decimal(1))),
     ("gaj|gaz|gajj|yard|yards|yd|yds|गज|गज़", ("m", YARD)),
     ("than|thaan|thans|thaans|roll|rolls|थान|रोल|रोल्स", ("roll", Decimal(1))),
+    ("cm|cms|centimeter|centimeters|centimetre|centimetres|सेमी|सेंटीमीटर", ("m", Decimal("0.01"))),
 )
+_CENTIMETERS = Decimal("0.01")
 
 
 _RANGE_WORDS = frozenset("se to ya or से या".split())
@@ -52,6 +54,8 @@ def read_unit(words: Sequence[str], start: int) -> tuple[tuple[Unit, Decimal], i
 
 def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
     """A number and its unit at ``words[start]``; numerals without a unit come back with ``unit`` None."""
+    if words[start] == "one" and parse_number(words, start + 1) is not None:
+        return None  # "the blue one 30m": a pronoun before the number
     number = parse_number(words, start)
     if number is None or number[0] > LARGEST_QUANTITY:
         return None
@@ -69,6 +73,11 @@ def read_quantity(words: Sequence[str], start: int) -> WrittenQuantity | None:
     unit = _UNITS.match(words, index)
     if unit is not None:
         (name, factor), index = unit
+        if name == "m" and factor == 1 and not each:  # "2 meter 50 cm"
+            rest = parse_number(words, index)
+            cm = _UNITS.match(words, rest[1]) if rest is not None else None
+            if rest is not None and cm is not None and cm[0][1] == _CENTIMETERS and rest[0] < 100:
+                return WrittenQuantity(value + rest[0] * _CENTIMETERS, name, factor, each, cm[1])
         return WrittenQuantity(value, name, factor, each, index)
     if is_digits(words[start]):
         return WrittenQuantity(value, None, Decimal(1), each, index)

@@ -67,7 +67,7 @@ def read_replies(message: Message, context: Context) -> Reading:
         if order.items and not order.questions and not order.unclear:
             cues = _cues_in(message.words)
             for item in order.items:
-                adds = bool(cues & {Cue.ADD, Cue.MORE})
+                adds = bool(cues & {Cue.ADD, Cue.MORE}) or any(w in ("aur", "और") for w in message.words)
                 reading.decisions.append(_item_decision(item, context, add=adds, edit=Cue.EDIT in cues))
             return reading
     if _read_reference(message, context, reading):
@@ -428,58 +428,114 @@ def _which_to_change(kind: CustomerDecision, quantity: WrittenQuantity, language
 
 @dataclass
 class _Named:
-    """The colours and materials a message names, the lines it points at, and what it says about them."""
+    """The colours and materials a message names (with their word positions), the lines it points at, its cues."""
 
-    terms: list[Term] = field(default_factory=list)
+    terms: list[tuple[Term, int]] = field(default_factory=list)
     refs: list[int] = field(default_factory=list)
     quantity: WrittenQuantity | None = None
-    cues: set[Cue] = field(default_factory=set)
+    cues: list[tuple[Cue, tuple[str, ...], int]] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+
+    @property
+    def cue_kinds(self) -> set[Cue]:
+        return {cue for cue, _, _ in self.cues}
+
+
+# "rayon instead of cotton", "replace cotton with rayon": the old one follows these words ...
+_OLD_AFTER = frozenset({("instead",), ("instead", "of"), ("in", "place", "of"), ("replace",), ("replace", "with")})
+# ... and only these make "black kar do" (one new colour, no old one named) a change of the line's colour
+_MAKE = frozenset(
+    {("kar", "do"), ("kardo",), ("karo",), ("kar", "dijiye"), ("make", "it"), ("make",), ("change",),
+     ("change", "to"), ("change", "it", "to"), ("badal",), ("badlo",), ("badal", "do"), ("कर", "दो"), ("करो",),
+     ("कर", "दीजिए"), ("बदल",), ("बदलो",), ("बदल", "दो")}
+)  # fmt: skip
 
 
 def _read_reference(message: Message, context: Context, reading: Reading) -> bool:
     """A copy of a line in another colour or material, or one colour or material instead of another.
 
     "same in green", "wahi maroon mein bhi", "red bhi 5m" copy a line (its quantity unless one is written) into a
-    colour or material no line has; "cotton ki jagah rayon", "rayon instead of cotton", "change red to green"
-    replace the one a line has by the one it has not. Returns False when the message is neither.
+    colour or material no line has. "cotton ki jagah rayon", "rayon instead of cotton", "change red to green" and,
+    with one line on the table, "black kar do" replace the colour or material a line has by another. Returns False
+    when the message is neither.
     """
     if not context.lines:
         return False
     named = _scan(message)
-    if named is None or named.other:
+    kinds = named.cue_kinds if named is not None else set()
+    if named is None or named.other or kinds & (KIND_CUES | {Cue.MORE, Cue.LESS, Cue.REST}):
         return False
-    replacing = named.cues & {Cue.INSTEAD, Cue.EDIT}
-    copying = named.cues & {Cue.SAME, Cue.ADD}
-    if named.cues & (KIND_CUES | {Cue.MORE, Cue.LESS, Cue.REST}) or not (replacing or copying):
+    if kinds & {Cue.INSTEAD, Cue.EDIT}:
+        return _replace(message, context, reading, named)
+    if kinds & {Cue.SAME, Cue.ADD}:
+        return _copy(message, context, reading, named)
+    return False
+
+
+def _replace(message: Message, context: Context, reading: Reading, named: _Named) -> bool:
+    terms = named.terms
+    if not terms or len(terms) > 3:
         return False
-    on_lines = [t for t in named.terms if any(_has(line, t) for line in context.lines)]
-    new = [t for t in named.terms if t not in on_lines]
+    old: Term | None
+    if len(terms) == 1:  # "black kar do": the line's colour becomes black
+        if not any(words in _MAKE for _, words, _ in named.cues):
+            return False
+        if any(_has(line, terms[0][0]) for line in context.lines):
+            return False  # "make the blue one 30m" names a line; it changes no colour
+        old, new = None, terms[0][0]
+    else:
+        same_kind = [(term, at) for term, at in terms if term.kind == terms[-1][0].kind]
+        others = [term for term, _ in terms if term.kind != terms[-1][0].kind]
+        if len(same_kind) != 2 or len(others) > 1:
+            return False
+        (first, _), (second, _) = same_kind
+        instead = [at for cue, words, at in named.cues if cue is Cue.INSTEAD]
+        old_after = any(words in _OLD_AFTER for cue, words, _ in named.cues if cue is Cue.INSTEAD)
+        if instead and old_after and same_kind[0][1] < instead[0] < same_kind[1][1]:
+            old, new = second, first  # "rayon instead of cotton"
+        else:
+            old, new = first, second  # "cotton ki jagah rayon", "replace cotton with rayon", "red ko green kar do"
+    lines = _pointed(context, named.refs)
+    if old is not None:
+        lines = [line for line in lines if _has(line, old)]
+    lines = [line for line in lines if all(_has(line, t) for t, _ in terms if t.kind != new.kind)]
+    if not lines and old is not None:
+        name = " ".join(term_name(t, message.language) for t in (old,))
+        reading.ask(ask("no_line", message.language, t=name))
+        reading.not_read(message.source.strip())
+        return True
+    return _decided(message, context, reading, lines, new, named, CustomerDecision.REPLACE_ITEM)
+
+
+def _copy(message: Message, context: Context, reading: Reading, named: _Named) -> bool:
+    on_lines = [t for t, _ in named.terms if any(_has(line, t) for line in context.lines)]
+    new = [t for t, _ in named.terms if t not in on_lines]
     if len(new) != 1:
         return False
+    lines = [line for line in _pointed(context, named.refs) if all(_has(line, t) for t in on_lines)]
+    return _decided(message, context, reading, lines, new[0], named, CustomerDecision.ADD_ITEM)
+
+
+def _decided(
+    message: Message,
+    context: Context,
+    reading: Reading,
+    lines: list[ContextLine],
+    new: Term,
+    named: _Named,
+    kind: CustomerDecision,
+) -> bool:
     raw = message.source.strip()
-    if replacing:
-        old = [t for t in on_lines if t.kind == new[0].kind]
-        if len(old) != 1 or len(on_lines) > 2:
-            return False
-        lines = [line for line in _pointed(context, named.refs) if all(_has(line, t) for t in on_lines)]
-        kind = CustomerDecision.REPLACE_ITEM
-    else:
-        lines = [line for line in _pointed(context, named.refs) if all(_has(line, t) for t in on_lines)]
-        kind = CustomerDecision.ADD_ITEM
     if len(lines) != 1:
-        reading.ask(
-            ask("which_line", message.language, options=_options(message, lines or context.lines, message.language))
-        )
+        options = _options(message, lines or list(context.lines), message.language)
+        reading.ask(ask("which_line", message.language, options=options))
         reading.not_read(raw)
         return True
     line = lines[0]
-    color = new[0].name if new[0].kind == "color" else normalise(line.color)
-    material = new[0].name if new[0].kind == "material" else normalise(line.material)
     quantity = named.quantity
     item = ItemRequest(
-        material=material,
-        color=color,
+        material=new.name if new.kind == "material" else normalise(line.material),
+        color=new.name if new.kind == "color" else normalise(line.color),
         quantity=quantity.amount if quantity and quantity.unit else line.quantity,
         unit=quantity.unit if quantity and quantity.unit else line.unit,
         raw=raw,
@@ -501,7 +557,7 @@ def _scan(message: Message) -> _Named | None:
             continue
         term = message.lexicon.match(words, i)
         if term is not None:
-            named.terms.append(term[0])
+            named.terms.append((term[0], i))
             i = term[1]
             continue
         ordinal = ORDINALS.match(words, i)
@@ -515,7 +571,7 @@ def _scan(message: Message) -> _Named | None:
             i = cue[1] + 1
             continue
         if cue is not None:
-            named.cues.add(cue[0])
+            named.cues.append((cue[0], tuple(words[i : cue[1]]), i))
             i = cue[1]
             continue
         if words[i] in _REFERENCE_FILLER:
@@ -532,6 +588,7 @@ _REFERENCE_FILLER = frozenset(
 
 
 def _has(line: ContextLine, term: Term) -> bool:
+    """The line has this colour or material."""
     return normalise(line.color if term.kind == "color" else line.material) == term.name
 
 

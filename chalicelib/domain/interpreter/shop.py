@@ -18,7 +18,7 @@ from chalicelib.domain.interpreter.tokens import Token, prepare, tokenise
 
 
 def _words(phrase: str) -> tuple[str, ...]:
-    return tuple(t.word for t in tokenise(prepare(normalise(phrase))) if not t.word.strip(",;.!:।॥\n&/+?"))
+    return tuple(t.word for t in tokenise(prepare(normalise(phrase))) if t.word.strip(",;.!:।॥\n&/+?"))
 
 
 def _phrases(text: str) -> frozenset[tuple[str, ...]]:
@@ -48,7 +48,7 @@ _AVAILABILITY = _phrases(
 )
 _REPEAT = _phrases(
     "repeat|again|fir se|phir se|firse|phirse|fir|phir|dobara|dubara|dobaara|once more|wahi|vahi|wohi|same|"
-    "फिर से|दोबारा|वही|वैसा ही|same as"
+    "फिर से|दोबारा|वही|वैसा ही|same as|jaisa|jaise|jaisa hi|jaise hi|jaisa hi bhejna|wala hi|जैसा|जैसा ही"
 )
 _PREVIOUS = _phrases(
     "pichla|pichhla|pichli|pichhli|pichle|pichhle|previous|last|last time|last order|pehle wala|pehle jaisa|"
@@ -60,12 +60,15 @@ _STATEMENT = _phrases(
     "hisaab|hisab|hisaab kitaab|hisab kitab|statement|account statement|balance|mera balance|bakaya|bakaaya|"
     "bakaya kitna|baaki paisa|baki paisa|outstanding|dues|due|due amount|ledger|khata|khaata|kitna dena hai|"
     "kitna baki hai|kitna baaki hai|kitna bacha hai|kitne paise baki|payment pending|pending payment|"
-    "how much do i owe|what do i owe|बकाया|हिसाब|बैलेंस|खाता|स्टेटमेंट|कितना बाकी|कितना देना|कितना बाक़ी"
+    "how much do i owe|what do i owe|paisa baki|paise baki|baki paise|baaki paise|kitna paisa|kitne paise|"
+    "udhaar|udhar|due hai|my dues|उधार|पैसे बाकी|बकाया|बक़ाया|हिसाब|बैलेंस|खाता|स्टेटमेंट|कितना बाकी|कितना देना|कितना बाक़ी"
 )
 _OPT_OUT = _phrases(
     "stop|unsubscribe|opt out|optout|band karo|band kar do|band kardo|band kijiye|message band|messages band|"
     "msg band|mat bhejo message|message mat bhejo|messages mat bhejo|msg mat bhejo|no more messages|"
-    "stop messages|stop sending|बंद करो|बंद कर दो|बंद कीजिए|मैसेज बंद|मैसेज मत भेजो"
+    "stop messages|stop sending|stop sending messages|stop sending me messages|dont send messages|"
+    "don't send messages|do not send messages|dont message me|don't message me|do not message me|"
+    "बंद करो|बंद कर दो|बंद कीजिए|मैसेज बंद|मैसेज मत भेजो"
 )
 _OPT_IN = _phrases(
     "start|subscribe|opt in|optin|resume|unstop|shuru karo|shuru|chalu karo|chaalu karo|शुरू करो|चालू करो|शुरू"
@@ -79,9 +82,12 @@ _TIME = _phrases(
     "kal|parso|parson|aaj|today|tomorrow|day after tomorrow|day after|tonight|next week|this week|is hafte|"
     "agle hafte|hafte|week|monday|tuesday|wednesday|thursday|friday|saturday|sunday|somvar|mangalvar|budhvar|"
     "guruvar|shukravar|shanivar|ravivar|tarikh|tareekh|date|diwali|holi|eid|shaam tak|subah tak|urgent|asap|"
-    "jaldi chahiye|jaldi bhejo|jaldi bhejna|कल|परसों|आज|हफ्ते|हफ़्ते|तारीख|तारीख़|दिवाली|होली|सोमवार|मंगलवार|बुधवार|"
+    "jaldi chahiye|jaldi bhejo|jaldi bhejna|din mein|din me|dino mein|days|din|ghante mein|hafte mein|"
+    "delivery|deliver|dispatch|shipping|courier|transport|डिलीवरी|"
+    "कल|परसों|आज|हफ्ते|हफ़्ते|तारीख|तारीख़|दिवाली|होली|सोमवार|मंगलवार|बुधवार|"
     "गुरुवार|शुक्रवार|शनिवार|रविवार|जल्दी चाहिए|जल्दी भेजो"
 )
+_COUNTED_TIME = frozenset(_words("din dino days day ghante hours hafte weeks"))
 _TIME_LEADS = frozenset(_words("by till until before within upto up to latest"))
 _FILLER = _phrases(
     "kya|hai|h|hain|he|ka|ki|ke|ko|me|mein|main|se|aap|aapke|apke|paas|pass|ke paas|mere|mera|meri|my|i|we|you|"
@@ -90,7 +96,8 @@ _FILLER = _phrases(
     "colors|rang|kapda|kapde|cloth|fabric|material|maal|mal|wala|wali|wale|order|do|dijiye|dena|de|sakte|sakta|"
     "can|could|will|would|there|any|all|sab|sabhi|hume|mujhe|chahiye|jo|hota|hoga|milega|ok|okay|and|aur|or|ya|"
     "बताओ|बताइए|क्या|है|हैं|का|की|के|को|में|आप|आपके|पास|मेरा|मेरी|कृपया|जी|भाई|रंग|कपड़ा|माल|वाला|वाली|सब|मुझे|"
-    "चाहिए|कितना|कितने|कितनी|kitna|kitne|kitni|abhi ka|all the|also|bhi|भी|hello|hi|namaste|नमस्ते"
+    "चाहिए|कितना|कितने|कितनी|kitna|kitne|kitni|abhi ka|all the|also|bhi|भी|hello|hi|namaste|नमस्ते|messages|"
+    "message|msg|msgs|whatsapp|reminders|reminder|notifications|sending|send|me"
 )
 
 
@@ -195,6 +202,8 @@ def take_notes(message: Message) -> tuple[list[Note], list[Token]]:
             while last < len(tokens) and _plain(message, tokens, last):
                 last += 1
             if first > 0 and not tokens[first - 1].sep and words[first - 1] in _TIME_LEADS:
+                first -= 1
+            if first > 0 and words[first - 1].isdigit() and words[first] in _COUNTED_TIME:  # "2 din mein"
                 first -= 1
             span = [t for t in tokens[first:last] if not t.sep]
             if not span:

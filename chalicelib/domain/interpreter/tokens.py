@@ -13,7 +13,9 @@ T = TypeVar("T")
 
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n"})
+_PUNCTUATION = str.maketrans(
+    {"’": "'", "‘": "'", "-": " ", "–": " ", "—": " ", "_": " ", "\r": "\n", "×": "x"}  # "10m × 2": a multiplier
+)
 _NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
 _NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+(?=[0-9])")  # "1) 20m blue cotton"
 _BULLET_LINE = re.compile(r"(?m)^[ \t]*[*•][ \t]+")
@@ -78,8 +80,11 @@ def tokenise(prepared: str) -> list[Token]:
 
 
 def _means_more(words: Sequence[str], i: int) -> bool:
-    """ "aur" after a quantity with a verb or nothing after it: "5 meter aur jodo", "2 than aur"."""
-    if i == 0 or words[i - 1] not in _UNIT_WORDS and not words[i - 1].isdigit():
+    """ "aur" opening the message, or after a quantity with a verb or nothing after it: "aur 5 meter blue cotton",
+    "5 meter aur jodo", "2 than aur"."""
+    if i == 0:
+        return len(words) > 1
+    if words[i - 1] not in _UNIT_WORDS and not words[i - 1].isdigit():
         return False
     rest = [w for w in words[i + 1 :] if w not in ("?", "!", ".", "\n")]
     if not rest:
