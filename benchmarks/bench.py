@@ -156,7 +156,7 @@ def say(client, invocations, phone: str, text: str, timeout: float = 60) -> None
         raise TimeoutError(f"{wamid} not handled in {timeout} s")
 
 
-def settle(stack, invocations, timeout: float = 30) -> None:
+def settle(stack, invocations, timeout: float = 180) -> None:
     """Wait until every status webhook the fake Graph API owes has been answered (3 per message sent)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -166,6 +166,7 @@ def settle(stack, invocations, timeout: float = 30) -> None:
         if statuses >= 3 * sent and stack.graph._callbacks.empty():
             return
         time.sleep(0.05)
+    print(f"   (status webhooks still owed after {timeout:.0f} s: the figures below include some of them)")
 
 
 def approve(client, stack, invocations, phone: str, before: int) -> str:
@@ -471,9 +472,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         import tempfile
 
-        stack.emulator.state_file = Path(tempfile.mkdtemp()) / "state.pickle"
-        held = stack.emulator.save()
-        size = stack.emulator.state_file.stat().st_size
+        state_file = Path(tempfile.mkdtemp()) / "state.pickle"
+        held = stack.emulator.save(state_file)
+        size = state_file.stat().st_size
         started = time.perf_counter()
         swept = stack.emulator.sweep_expired()
         print(
@@ -481,7 +482,6 @@ def main(argv: list[str] | None = None) -> int:
             f" ({size / 2**20:.1f} MB);"
             f" a TTL sweep {(time.perf_counter() - started) * 1000:.0f} ms ({swept} expired)"
         )
-        stack.emulator.state_file = None
     finally:
         stack.stop()
     return 0

@@ -27,13 +27,19 @@ class Container:
 
         return boto3.session.Session(region_name=self.settings.region)
 
-    def client(self, service: str):
+    def client(self, service: str, **config):
         from botocore.config import Config
 
         return self.session.client(
             service,
             endpoint_url=self.settings.aws_endpoint_url,
-            config=Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}),
+            config=Config(
+                connect_timeout=2,
+                read_timeout=10,
+                retries={"max_attempts": 3, "mode": "standard"},
+                max_pool_connections=32,  # one client per process, shared by every thread (the local stack has many)
+                **config,
+            ),
         )
 
     @cached_property
@@ -46,7 +52,8 @@ class Container:
 
     @cached_property
     def dynamodb(self):
-        return self.client("dynamodb")
+        # PynamoDB's own clients skipped botocore's client-side validation (DynamoDB validates anyway); so does ours.
+        return self.client("dynamodb", parameter_validation=False)
 
     @cached_property
     def tables(self):
@@ -233,6 +240,8 @@ class Container:
             sender=self.whatsapp,
             owner_notifier=self.approval,
             money_desk=self.account_desk,
+            gst_rates=self.gst_rates,
+            supplier_state_code=self.settings.supplier["state_code"],
         )
 
     @cached_property

@@ -170,7 +170,14 @@ def read_values(environ=None) -> dict:
         from chalicelib.adapters.parameters import read_parameters
 
         region = _env("AWS_REGION", _env("AWS_DEFAULT_REGION", "ap-south-1", environ), environ)
-        environ.update(read_parameters(path, _env("AWS_ENDPOINT_URL", source=environ), region))
+        try:
+            environ.update(read_parameters(path, _env("AWS_ENDPOINT_URL", source=environ), region))
+        except Exception as exc:  # unreadable (no permission, no network): act as if unset, say why, retry next call
+            from chalicelib.logs import get_logger
+
+            get_logger().error(
+                "settings: cannot read %s: %s", path, type(exc).__name__, extra={"error": str(exc)[:300]}
+            )
     return environ
 
 
@@ -217,7 +224,7 @@ def load_settings(values: dict | None = None) -> Settings:
         outbox_lease_seconds=float(_env("OUTBOX_LEASE_SECONDS", "20")),
         whatsapp_waba_id=_env("WHATSAPP_WABA_ID", "102290129340398" if local else "") or "",
         credit_days=int(_env("CREDIT_DAYS", "30")),
-        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA"),
+        supplier_upi_vpa=_env("SUPPLIER_UPI_VPA", "bharattextiles.demo@upi" if local else None),
         supplier={
             "name": shop("SUPPLIER_NAME", "name"),
             "address": shop("SUPPLIER_ADDRESS", "address"),

@@ -106,7 +106,64 @@ def play(client, stack) -> int:
     print("\n— The invoice reaches the customer —\n")
     document = _wait_for_document(client)
     _replies(client.messages(to=CUSTOMER, since=since))
-    return _save_invoice(stack, document)
+    _save_invoice(stack, document)
+    return _money(client)
+
+
+def _owner_api(client, method: str, path: str, body: dict | None = None) -> dict:
+    import json
+
+    from devstack.client import http
+
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {client.info['owner_api_key']}"}
+    raw = json.dumps(body).encode() if body is not None else None
+    status, data = http(method, client.info["app_url"] + path, raw, headers, timeout=30)
+    if status >= 300:
+        raise DemoFailed(f"{method} {path} answered {status}: {data[:300]!r}")
+    return json.loads(data)
+
+
+def _money(client) -> int:
+    """After the invoice: a part payment, the customer's hisaab with its statement PDF, and a return."""
+    from decimal import Decimal
+
+    account = _owner_api(client, "GET", f"/owner/customers/{CUSTOMER}")
+    invoice = account["open_invoices"][0]
+    part = (Decimal(invoice["due"]) / 2).quantize(Decimal("1"))
+
+    print("\n— The customer pays part of it by UPI; the owner records it —\n")
+    since = client.last_seq()
+    body = {"amount": str(part), "mode": "upi", "reference": "UTR-DEMO-0001"}
+    payment = _owner_api(client, "POST", f"/owner/customers/{CUSTOMER}/payments", body)
+    _show("owner", f"POST …/payments {body} → balance ₹{payment['balance_after']}")
+    _replies(client.messages(to=CUSTOMER, since=since))
+    again = _owner_api(client, "POST", f"/owner/customers/{CUSTOMER}/payments", body)
+    if again["payment_id"] != payment["payment_id"] or again["balance_after"] != payment["balance_after"]:
+        raise DemoFailed("the same payment posted twice was recorded twice")
+    status = _owner_api(client, "GET", f"/owner/customers/{CUSTOMER}")["open_invoices"][0]["status"]
+    _show("owner", f"(posted again: the same payment, nothing changed) invoice {invoice['number']} is {status}")
+    if status != "partly paid":
+        raise DemoFailed(f"the invoice should be partly paid, not {status}")
+
+    print("\n— The customer asks for their hisaab —\n")
+    replies = _say(client, "hisaab")
+    if not any(r.get("document") for r in replies):
+        raise DemoFailed("no statement PDF came with the hisaab")
+
+    print("\n— The customer returns 2 m; the owner records the return —\n")
+    since = client.last_seq()
+    path = f"/owner/invoices/{invoice['number'].replace('/', '-')}/returns"
+    note = _owner_api(client, "POST", path, {"lines": [{"line": 1, "meters": "2"}]})
+    lot = note["lines"][0]["dye_lot"] or "no lot"
+    _show(
+        "owner",
+        f"POST …/returns → credit note {note['credit_note']} ₹{note['amount']} against {note['against']['number']}"
+        f" (2 m back in dye lot {lot}); balance ₹{note['balance_after']}",
+    )
+    _replies(client.messages(to=CUSTOMER, since=since))
+    receivables = _owner_api(client, "GET", "/owner/receivables")
+    print(f"\nReceivables: ₹{receivables['totals']['outstanding']} outstanding, by age {receivables['totals']}")
+    return 0
 
 
 def _wait_for_document(client, timeout: float = 30) -> dict:

@@ -16,7 +16,8 @@ What it answers (tests script it through the Python API)
     ``delay_next(seconds, times)`` the next ``times`` requests wait that long before answering (to make a client time
                                  out); their answer is settled on arrival, so a late one never takes a later script.
     With nothing queued it reads the customer's message (the text after the last "Customer message:") with one rule,
-    ``<number> <m|meter|roll|than|gaj|yard> <colour> <material>``, so ``make run`` with a fake key gets answers.
+    ``<number> <m|meter|roll|than|gaj|yard> <colour> <material>``, so ``make run`` with a fake key gets answers;
+    with a "Pending question: slot=quantity" line in the prompt, a bare "20" or "20 m" is an ANSWER to it.
 
 The answer schema is restated here, not imported from the adapter, on purpose: the fake plays Google and the model.
 
@@ -298,9 +299,29 @@ class FakeGemini:
         }
 
 
+PENDING = re.compile(r"^Pending question: slot=(\w+)", re.MULTILINE)
+BARE_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")?\s*")
+
+
 def rule_based_answer(user_text: str) -> dict:
-    """A reading by one rule, in the adapter's answer schema: "<n> <unit> <colour> <material>", else unknown."""
+    """A reading by rules, in the adapter's answer schema: "<n> <unit> <colour> <material>" is an item; with a
+    pending question about a quantity, a bare number is its ANSWER; else unknown."""
     message = user_text.rsplit("Customer message:", 1)[-1].strip()
+    pending = PENDING.search(user_text.rsplit("Customer message:", 1)[0])
+    bare = BARE_NUMBER.fullmatch(message.lower())
+    if pending is not None and pending.group(1) == "quantity" and bare is not None:
+        unit = UNITS.get(bare.group(2) or "m", "m")
+        answer = {"slot": "quantity", "quantity": float(bare.group(1)), "unit": unit, "raw": message}
+        return {
+            "intent": "ANSWER",
+            "language": "en",
+            "items": [],
+            "decisions": [],
+            "questions": [],
+            "unclear": [],
+            "certain": True,
+            "answer": answer,
+        }
     items = [
         {"material": material, "color": color, "quantity": float(number), "unit": UNITS[unit], "raw": match.group(0)}
         for match in ITEM.finditer(message.lower())

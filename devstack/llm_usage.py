@@ -1,5 +1,5 @@
 """`python -m devstack llm-usage`: how many typical customer messages the deterministic interpreter settles alone, and
-how many it would hand to the LLM.
+how many it would hand to the LLM, and how many WhatsApp messages each conversation sent (Meta charges per message).
 
 Each conversation below is what customers really send, in English, Hinglish and Devanagari Hindi: the order, the
 replies while negotiating (typed or tapped), the confirmation. Every message goes through ``Understanding`` exactly
@@ -79,7 +79,7 @@ CONVERSATIONS = (
     Conversation(
         "vague first, then the quantity",
         "hinglish",
-        ("namaste", "blue cotton chahiye", "15 meter blue cotton", "status", "jo hai wo bhej do"),
+        ("namaste", "blue cotton chahiye", "15 meter blue cotton", "status", "haan bhej do"),
         "WAITING_OWNER_CONFIRMATION",
     ),
     Conversation(
@@ -109,7 +109,7 @@ class CountingLLM:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def interpret(self, text: str, vocabulary: Vocabulary, context: Context) -> Interpretation:
+    def interpret(self, text: str, vocabulary: Vocabulary, context: Context, dialogue=None) -> Interpretation:
         self.asked.append(text)
         return interpret(text, vocabulary, context)
 
@@ -121,10 +121,15 @@ class Tally:
     taps: int = 0
     asked_llm: list[str] = field(default_factory=list)
     final_state: str | None = None
+    sent: int = 0  # WhatsApp messages the customer got (Meta charges per message)
 
     @property
     def deterministic(self) -> int:
         return self.texts - len(self.asked_llm)
+
+    @property
+    def per_turn(self) -> float:
+        return self.sent / max(1, self.texts + self.taps)
 
     @property
     def as_expected(self) -> bool:
@@ -147,13 +152,18 @@ def play(conversation: Conversation, stock, vocabulary: Vocabulary) -> Tally:
             event = engine.TapEvent(phone, "Customer", message.button_id, hint)
         else:
             tally.texts += 1
-            context = order.context() if order is not None else None
-            understood = understanding.understand(message, vocabulary, context)
-            event = engine.TextEvent(phone, "Customer", understood.interpretation)
-        order = engine.step(order, event, stock, vocabulary, NOW, lambda: next(ids)).order
+
+            def read(said: str, context: Context) -> Interpretation:
+                return understanding.understand(said, vocabulary, context).interpretation
+
+            reading, answering = engine.read_text(order, message, read)
+            event = engine.TextEvent(phone, "Customer", reading, message, answering)
+        result = engine.step(order, event, stock, vocabulary, NOW, lambda: next(ids))
+        order = result.order
+        tally.sent += len(result.replies)
     tally.asked_llm = list(llm.asked)
     counts = understanding.counts
-    assert counts.deterministic == tally.deterministic and counts.needed_llm == len(tally.asked_llm)
+    assert counts.needed_llm == len(tally.asked_llm)
     tally.final_state = order.state.value if order is not None else None
     return tally
 
@@ -173,17 +183,24 @@ def report(tallies: list[Tally], out: IO[str]) -> None:
     width = max(len(t.conversation.name) for t in tallies) + 2
     out.write("Messages settled by the deterministic interpreter alone, and those it would hand to the LLM\n")
     out.write(f"({len(tallies)} typical conversations; taps never reach an interpreter)\n\n")
-    out.write(f"{'conversation':<{width}}{'lang':<10}{'texts':>6}{'determ.':>9}{'LLM':>5}{'taps':>6}  ends in\n")
+    out.write(
+        f"{'conversation':<{width}}{'lang':<10}{'texts':>6}{'determ.':>9}{'LLM':>5}{'taps':>6}{'sent':>6}  ends in\n"
+    )
     for t in tallies:
         flag = "" if t.as_expected else f"  (expected {t.conversation.ends_in})"
         out.write(
             f"{t.conversation.name:<{width}}{t.conversation.language:<10}{t.texts:>6}{t.deterministic:>9}"
-            f"{len(t.asked_llm):>5}{t.taps:>6}  {t.final_state}{flag}\n"
+            f"{len(t.asked_llm):>5}{t.taps:>6}{t.sent:>6}  {t.final_state}{flag}\n"
         )
     texts = sum(t.texts for t in tallies)
     llm = sum(len(t.asked_llm) for t in tallies)
     share = f"{100 * llm / texts:.0f}%" if texts else "-"
-    out.write(f"{'total':<{width}}{'':<10}{texts:>6}{texts - llm:>9}{llm:>5}{sum(t.taps for t in tallies):>6}\n\n")
+    sent = sum(t.sent for t in tallies)
+    turns = sum(t.texts + t.taps for t in tallies)
+    out.write(
+        f"{'total':<{width}}{'':<10}{texts:>6}{texts - llm:>9}{llm:>5}{sum(t.taps for t in tallies):>6}{sent:>6}\n\n"
+    )
+    out.write(f"{sent} WhatsApp messages sent for {turns} customer turns ({sent / max(1, turns):.2f} a turn)\n")
     out.write(f"{texts - llm} of {texts} messages settled deterministically; {llm} ({share}) would go to the LLM:\n")
     for t in tallies:
         for text in t.asked_llm:
@@ -211,11 +228,13 @@ def main(argv: list[str] | None = None, stdout: IO[str] | None = None) -> int:
                     "taps": t.taps,
                     "asked_llm": t.asked_llm,
                     "final_state": t.final_state,
+                    "messages_sent": t.sent,
                 }
                 for t in tallies
             ],
             "texts": sum(t.texts for t in tallies),
             "llm": sum(len(t.asked_llm) for t in tallies),
+            "messages_sent": sum(t.sent for t in tallies),
         }
         stdout.write(json.dumps(figures, ensure_ascii=False) + "\n")
     else:

@@ -31,8 +31,52 @@ def package(stage: str, out: Path) -> Path:
     parameters["SettingsPath"]["Default"] = f"/bharatbiz/{stage}"
     for name in functions(data):
         _per_function(data["Resources"], name)
+    _per_resource(data["Resources"])
     template.write_text(json.dumps(data, indent=2))
     return template
+
+
+def _per_resource(resources: dict) -> None:
+    """What every table and queue gets, whoever adds it: tables survive a failed first create and are protected
+    from deletion; queues are encrypted; every dead-letter queue alarms when not empty; the API may enqueue work on
+    every work queue (a queue with a dead-letter queue)."""
+    work_queues = []
+    for name, resource in list(resources.items()):
+        kind, properties = resource.get("Type"), resource.get("Properties", {})
+        if kind == "AWS::DynamoDB::Table":
+            resource["DeletionPolicy"], resource["UpdateReplacePolicy"] = "RetainExceptOnCreate", "Retain"
+            properties["DeletionProtectionEnabled"] = {"Ref": "TableDeletionProtection"}
+        elif kind == "AWS::SQS::Queue":
+            properties.setdefault("SqsManagedSseEnabled", True)
+            if "RedrivePolicy" in properties:
+                work_queues.append({"Fn::GetAtt": [name, "Arn"]})
+            alarm = name.removesuffix("Queue") + "sAlarm"  # InboundDeadLetterQueue -> InboundDeadLettersAlarm
+            if name.endswith("DeadLetterQueue") and alarm not in resources:
+                resources[alarm] = _depth_alarm(name)
+    for statement in resources["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]:
+        if statement.get("Sid") == "EnqueueWork":
+            statement["Resource"] = work_queues
+
+
+def _depth_alarm(queue: str) -> dict:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": {"Fn::Sub": f"${{ResourcePrefix}}-{queue}-not-empty"},
+            "AlarmDescription": f"Messages failed every attempt and wait in {queue}. Fix the cause, then replay: "
+            "python -m devstack redrive --aws QUEUE (README, runbook).",
+            "Namespace": "AWS/SQS",
+            "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}],
+            "Statistic": "Maximum",
+            "Period": 60,
+            "EvaluationPeriods": 1,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
 
 
 # What every function gets, whoever adds it: names from the parameters (never the stage's literal ones Chalice
@@ -63,12 +107,26 @@ def _per_function(resources: dict, name: str) -> None:
         ):
             group["Properties"]["LogGroupName"] = {"Fn::Sub": f"/aws/lambda/${{ResourcePrefix}}-{name}"}
             group["Properties"]["RetentionInDays"] = {"Ref": "LogRetentionDays"}
+    consumed = []
     for event in (properties.get("Events") or {}).values():
         if event.get("Type") == "SQS" and "Fn::Sub" in event["Properties"].get("Queue", {}):
             # Chalice writes the queue's ARN with the stage's literal name; refer to the template's queue instead.
             event["Properties"]["Queue"] = {
                 "Fn::GetAtt": [_queue_named(resources, event["Properties"]["Queue"]), "Arn"]
             }
+        if event.get("Type") == "SQS":
+            event["Properties"].setdefault("ScalingConfig", {"MaximumConcurrency": 2})
+            queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+            if queue in resources[name].get("DependsOn", []):  # the reference orders them already
+                resources[name]["DependsOn"].remove(queue)
+                if not resources[name]["DependsOn"]:
+                    del resources[name]["DependsOn"]
+            consumed.append(event["Properties"]["Queue"])
+    role = resources.get(properties["Role"]["Fn::GetAtt"][0]) if isinstance(properties.get("Role"), dict) else None
+    if role and all(p["PolicyName"].endswith("RolePolicy") for p in role["Properties"]["Policies"]):
+        # Chalice's role from .chalice/policy-*.json (no override in infra/template.json): a worker's least privilege.
+        policy = {"PolicyName": f"{name}Policy", "PolicyDocument": _worker_policy(name, consumed)}
+        role["Properties"]["Policies"] = [policy]
     for metric in ("Errors", "Throttles"):
         resources[f"{name}{metric}Alarm"] = {
             "Type": "AWS::CloudWatch::Alarm",
@@ -108,3 +166,51 @@ def _queue_named(resources: dict, arn: dict) -> str:
             if written.endswith(suffix):
                 return logical
     raise LookupError(f"no queue in infra/template.json for {written}")
+
+
+def _worker_policy(name: str, queues: list[dict]) -> dict:
+    """The default for a function without a role of its own in infra/template.json: its log group, its settings,
+    the app's tables, and consuming the queues it is mapped to."""
+    account = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:"
+    statements = [
+        {
+            "Sid": "OwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::Sub": account % "logs" + f"log-group:/aws/lambda/${{ResourcePrefix}}-{name}:*"},
+        },
+        {
+            "Sid": "OwnSettings",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParametersByPath"],
+            "Resource": {"Fn::Sub": account % "ssm" + "parameter${SettingsPath}"},
+        },
+        {
+            "Sid": "Tables",
+            "Effect": "Allow",
+            "Action": [f"dynamodb:{a}" for a in WORKER_TABLE_ACTIONS],
+            "Resource": [
+                {"Fn::Sub": account % "dynamodb" + "table/${ResourcePrefix}-*"},
+                {"Fn::Sub": account % "dynamodb" + "table/${ResourcePrefix}-*/index/*"},
+            ],
+        },
+    ]
+    if queues:
+        consume = ["ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes", "GetQueueUrl"]
+        statements.append(
+            {"Sid": "ConsumeQueues", "Effect": "Allow", "Action": [f"sqs:{a}" for a in consume], "Resource": queues}
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+WORKER_TABLE_ACTIONS = (
+    "GetItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "ConditionCheckItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+)

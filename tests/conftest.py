@@ -11,6 +11,13 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: a fast profile for developers (pytest tests/unit in seconds), the thorough one in CI, where .ci/run
+# sets HYPOTHESIS_PROFILE=ci. A failing example is printed in both, so it can be replayed.
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.register_profile("ci", max_examples=500, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 # Vendored from shared/whatsapp-samples (pywa fixtures: MIT, see pywa/LICENSE), so a standalone clone tests alone.

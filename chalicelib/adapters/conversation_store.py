@@ -87,6 +87,11 @@ class DynamoConversationStore:
         record = OrderRecord.get(active, consistent_read=True)
         return Loaded(_customer_dict(customer), dict(record.data), int(record.version))
 
+    def recent_orders(self, phone: str, limit: int = 10) -> list[dict]:
+        """A customer's latest orders, newest first (for "status" and "repeat my last order")."""
+        rows = self._t.OrderRecord.by_customer.query(phone, scan_index_forward=False, limit=limit)
+        return [dict(r.data) for r in rows]
+
     def load_order(self, order_id: str) -> tuple[dict, int] | None:
         from pynamodb.exceptions import DoesNotExist
 

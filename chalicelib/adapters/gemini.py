@@ -44,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chalicelib.domain.catalogue import Term, Vocabulary, normalise
 from chalicelib.domain.interpretation import (
+    Answer,
     Context,
     ContextLine,
     CustomerDecision,
@@ -51,10 +52,13 @@ from chalicelib.domain.interpretation import (
     Intent,
     Interpretation,
     ItemRequest,
+    Note,
+    NoteKind,
+    Subject,
     Unit,
 )
 from chalicelib.logs import get_logger
-from chalicelib.services.understanding import InterpreterUnavailable, UnavailableReason
+from chalicelib.services.understanding import Dialogue, InterpreterUnavailable, UnavailableReason
 
 __all__ = ["GeminiInterpreter", "InterpreterUnavailable", "TokenUsage", "WireInterpretation", "to_interpretation"]
 
@@ -96,6 +100,26 @@ class WireDecision(_Wire):
     raw: str = ""
 
 
+class WireAnswer(_Wire):
+    slot: Literal["material", "color", "quantity", "unit", "choice", "line"]
+    material: str | None = Field(default=None, description="canonical material name, when the answer names one")
+    color: str | None = Field(default=None, description="canonical colour name, when the answer names one")
+    quantity: float | None = None
+    unit: WireUnit | None = None
+    choice: str | None = Field(default=None, description="one of the options offered, as written there")
+    raw: str = ""
+
+
+class WireSubject(_Wire):
+    material: str | None = None
+    color: str | None = None
+
+
+class WireNote(_Wire):
+    kind: Literal["DISCOUNT", "DELIVERY"]
+    text: str
+
+
 class WireInterpretation(_Wire):
     intent: Intent
     language: Literal["en", "hinglish", "hi"]
@@ -104,6 +128,9 @@ class WireInterpretation(_Wire):
     questions: list[str] = Field(description="what to ask the customer back, in their language and script")
     unclear: list[str] = Field(description="words of the message that could not be read")
     certain: bool
+    answer: WireAnswer | None = Field(default=None, description="for ANSWER: the answer to the pending question")
+    subject: WireSubject | None = Field(default=None, description="for RATE and AVAILABILITY: what is asked about")
+    notes: list[WireNote] = Field(default_factory=list, description="discount requests, delivery dates")
 
 
 # --- the adapter ----------------------------------------------------------------------------------------------------
@@ -143,10 +170,13 @@ class GeminiInterpreter:
         self._thinking_budget = thinking_budget
         self.last_usage: TokenUsage | None = None
 
-    def interpret(self, text: str, vocabulary: Vocabulary, context: Context | None = None) -> Interpretation:
-        """Read ``text``. Raises ``InterpreterUnavailable`` (see the module docstring for its reasons)."""
+    def interpret(
+        self, text: str, vocabulary: Vocabulary, context: Context | None = None, dialogue: Dialogue | None = None
+    ) -> Interpretation:
+        """Read ``text`` in the light of the order and the conversation (the pending question, the last message the
+        shop sent). Raises ``InterpreterUnavailable`` (see the module docstring for its reasons)."""
         context = context or Context()
-        response = self._generate(_system_instruction(vocabulary), _user_turn(text, context))
+        response = self._generate(_system_instruction(vocabulary), _user_turn(text, context, dialogue))
         try:
             wire = WireInterpretation.model_validate_json(response.text or "")
             return to_interpretation(wire, vocabulary, context)
@@ -293,6 +323,11 @@ If any part is missing or ambiguous, ask in "questions" instead of guessing, and
 - "10 m each", "5-5 meter", "har ek 10 m": that quantity for every colour or material named.
 - While an order is open (state is not "none"), replies about it are "decisions"; "target" is the number of the \
 order line meant. EDIT_ITEM needs quantity and unit; ADD_ITEM needs item.
+- "Pending question" is what the shop just asked: a message that answers it (a bare colour, material, number, \
+unit or one of the options) is intent ANSWER with "answer" (slot, and what it names); otherwise read it as new.
+- Shop questions are not orders: RATE or AVAILABILITY (with "subject"), REPEAT_ORDER, DISCOUNT, DELIVERY, \
+QUESTION (any other question), THANKS, NO, WAIT. A discount request or delivery date next to items goes in "notes".
+- "5 meter aur" / "2 kam": ADD_QUANTITY / REDUCE_QUANTITY with the amount; "cotton ki jagah rayon": REPLACE_ITEM.
 - Never state prices, stock or availability.
 - language: "en", "hinglish" (Hindi in Roman letters) or "hi" (Devanagari). Questions in the customer's language.
 - certain: true only when every part of the message was read, with no questions and nothing unclear."""
@@ -320,15 +355,25 @@ def _system_for(materials: tuple[Term, ...], colors: tuple[Term, ...]) -> str:
     )
 
 
-def _user_turn(text: str, context: Context) -> str:
+def _user_turn(text: str, context: Context, dialogue: Dialogue | None = None) -> str:
     if context.lines:
         order = "\n".join(
             f"{line.number}. {_number(line.quantity)} {line.unit} {line.color} {line.material}"
+            + ("" if line.open else " (settled)")
             for line in context.lines
         )
     else:
         order = "(none)"
-    return f"Order state: {context.state}\nOrder lines:\n{order}\n\nCustomer message:\n{text}"
+    turn = f"Order state: {context.state}\nOrder lines:\n{order}\n"
+    pending = context.pending or (dialogue.pending if dialogue is not None else None)
+    if pending is not None:
+        asked = f' about "{dialogue.asked}"' if dialogue is not None and dialogue.asked else ""
+        options = f" options: {', '.join(pending.options)}" if pending.options else ""
+        line = f" line {pending.line}" if pending.line else ""
+        turn += f"Pending question: slot={pending.slot}{line}{asked}{options}\n"
+    if dialogue is not None and dialogue.last_message:
+        turn += f"Last message from the shop:\n{dialogue.last_message[-1200:]}\n"
+    return f"{turn}\nCustomer message:\n{text}"
 
 
 def _number(value: Decimal) -> str:
@@ -359,18 +404,58 @@ def to_interpretation(wire: WireInterpretation, vocabulary: Vocabulary, context:
             unclear.append(wire_decision.raw or wire_decision.kind.value)
         else:
             decisions.append(decision)
+    intent = wire.intent
+    answer = _answer(wire.answer, vocabulary) if wire.answer is not None else None
+    if intent is Intent.ANSWER and answer is None:
+        intent = Intent.UNKNOWN
+        unclear.append(wire.answer.raw if wire.answer is not None and wire.answer.raw else "answer")
+    subject = None
+    if wire.subject is not None:
+        material = vocabulary.material(wire.subject.material) if wire.subject.material else None
+        color = vocabulary.color(wire.subject.color) if wire.subject.color else None
+        subject = Subject(material=material.name if material else None, color=color.name if color else None)
+    notes = [Note(kind=NoteKind(n.kind), text=n.text.strip()) for n in wire.notes if n.text.strip()]
     unclear = [u for u in dict.fromkeys(s.strip() for s in unclear) if u]
     questions = [q for q in (s.strip() for s in wire.questions) if q]
-    certain = wire.certain and not unclear and not questions and wire.intent is not Intent.UNKNOWN
+    certain = wire.certain and not unclear and not questions and intent is not Intent.UNKNOWN
     return Interpretation(
-        intent=wire.intent,
+        intent=intent,
         items=items,
         decisions=decisions,
         questions=questions,
         unclear=unclear,
         language=wire.language,
         certain=certain,
+        answer=answer,
+        subject=subject,
+        notes=notes,
     )
+
+
+def _answer(wire: WireAnswer, vocabulary: Vocabulary) -> Answer | None:
+    """The answer to the pending question; None when it names a material or colour outside the catalogue."""
+    material = vocabulary.material(wire.material) if wire.material else None
+    color = vocabulary.color(wire.color) if wire.color else None
+    if (wire.material and material is None) or (wire.color and color is None):
+        return None
+    quantity = _quantity(wire.quantity, wire.unit) if wire.quantity is not None else None
+    unit: Unit | None = quantity[1] if quantity else (None if wire.unit is None else _unit(wire.unit))
+    try:
+        return Answer(
+            slot=wire.slot,
+            material=material.name if material else None,
+            color=color.name if color else None,
+            quantity=quantity[0] if quantity else None,
+            unit=unit,
+            choice=wire.choice,
+            raw=wire.raw,
+        )
+    except ValidationError:
+        return None
+
+
+def _unit(unit: WireUnit) -> Unit:
+    return "roll" if unit is WireUnit.ROLL else "m"
 
 
 def _item(wire: WireItem, vocabulary: Vocabulary) -> ItemRequest | None:
@@ -402,12 +487,12 @@ def _decision(wire: WireDecision, vocabulary: Vocabulary, context: Context) -> D
         if target is None:
             return None
     quantity = None
-    if wire.kind is CustomerDecision.EDIT_ITEM:
+    if wire.kind in (CustomerDecision.EDIT_ITEM, CustomerDecision.ADD_QUANTITY, CustomerDecision.REDUCE_QUANTITY):
         quantity = _quantity(wire.quantity, wire.unit)
         if quantity is None:
             return None
     item = None
-    if wire.kind is CustomerDecision.ADD_ITEM:
+    if wire.kind in (CustomerDecision.ADD_ITEM, CustomerDecision.REPLACE_ITEM):
         item = _item(wire.item, vocabulary) if wire.item is not None else None
         if item is None:
             return None

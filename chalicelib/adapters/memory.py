@@ -426,6 +426,11 @@ class InMemoryConversationStore:
         stored = self._t.orders.get(order_id)
         return None if stored is None else (dict(stored["data"]), stored["version"])
 
+    def recent_orders(self, phone: str, limit: int = 10) -> list[dict]:
+        with self._t.lock:
+            mine = [o["data"] for o in self._t.orders.values() if o["data"]["customer_phone"] == phone]
+        return [dict(d) for d in sorted(mine, key=lambda d: d["created_at"], reverse=True)[:limit]]
+
     def handled(self, wamid: str) -> dict | None:
         record = self._t.keys.get(f"handled#{wamid}")
         if record is None:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.ledger import InvalidAmount, parse_amount
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
@@ -97,7 +98,7 @@ _INVOICE = re.compile(r"^[a-z]{1,4}/\d{2}-\d{2}/\d{1,6}$", re.IGNORECASE)
 _AMOUNT = re.compile(r"^(?:₹|rs\.?|inr)?(\d[\d,]*(?:\.\d{1,2})?)$", re.IGNORECASE)
 
 
-class NotAPayment(ValueError):
+class NotAPayment(BadRequest):
     """The owner's message is not a payment in the desk's grammar; the reason says what to fix."""
 
 

@@ -18,13 +18,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.invoice import Invoice, InvoiceLine, financial_year, format_invoice_number
 from chalicelib.domain.money import format_meters, meters
 
 PREFIX = "CN"
 
 
-class ReturnRefused(ValueError):
+class ReturnRefused(BadRequest):
     """A return that cannot be credited; ``reason`` says why (more than sold, past the statutory deadline, …)."""
 
 

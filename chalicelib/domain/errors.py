@@ -19,10 +19,6 @@ class MalformedWebhook(DomainError):
     """A correctly signed body that is not Meta's webhook envelope."""
 
 
-class Unauthorised(DomainError):
-    """An owner endpoint called without the owner credential."""
-
-
 class AlreadyProcessed(DomainError):
     """A first-writer-wins key that another writer already holds."""
 
@@ -41,6 +37,11 @@ class OutOfStock(DomainError):
 
 class NotFound(DomainError):
     """The thing asked for does not exist."""
+
+
+class BadRequest(DomainError, ValueError):
+    """Input the caller must correct; the message says what (the owner API answers 400 with it). A ValueError too,
+    so code that validates with ValueError keeps working, but only this family is answered 400."""
 
 
 # --- sending on WhatsApp: the family the use cases react to (the WhatsApp adapter raises subclasses of these) ---

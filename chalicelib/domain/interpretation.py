@@ -12,7 +12,8 @@ from chalicelib.domain.money import meters
 
 Unit = Literal["m", "roll"]
 Language = Literal["en", "hinglish", "hi"]
-OrderState = Literal["none", "negotiating", "confirming", "waiting_owner"]
+# Where the order stands, as the interpreter reads replies (not domain.order.OrderState, the order's own state).
+ContextState = Literal["none", "negotiating", "confirming", "waiting_owner"]
 Slot = Literal["material", "color", "quantity", "unit", "choice", "line"]
 """What a question asks for: a line's material, colour, quantity or unit, one of offered options, or which line."""
 
@@ -257,6 +258,6 @@ class ContextLine(_Strict):
 class Context(_Strict):
     """The order a reply is about: its state and its lines."""
 
-    state: OrderState = "none"
+    state: ContextState = "none"
     lines: tuple[ContextLine, ...] = ()
     pending: PendingQuestion | None = Field(default=None, description="the question the bot waits for an answer to")

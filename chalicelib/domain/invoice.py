@@ -450,24 +450,10 @@ def draft_invoice(
     """The invoice ``order`` gets: one line per batch taken (so each dye lot shows), GST by the material's HSN on
     ``on``, the shop as ``supplier``, the customer as recipient (a walk-in WhatsApp customer with no GSTIN or state on
     file is taken to be local: intra-state), due after the customer's credit days, else ``credit_days``."""
-    from chalicelib.domain.gst import rate_for
+    from chalicelib.domain.bill import invoice_lines
 
-    lines = []
-    for line in order.lines_for_summary:
-        material = vocabulary.material(line.material)
-        color = vocabulary.color(line.color)
-        hsn = (material.hsn if material else None) or "5208"
-        for part in line.allocation.parts:
-            lot = f", dye lot {part.dye_lot}" if part.dye_lot else ""
-            lines.append(
-                InvoiceLine(
-                    description=f"{line.material.title()}, {(color.name if color else line.color).title()}{lot}",
-                    hsn=hsn,
-                    quantity_m=part.meters,
-                    rate=part.price_per_meter,
-                    gst_rate=rate_for(hsn, on, rates),
-                )
-            )
+    # The very lines the customer's summary priced, so the grand total is the amount payable they confirmed.
+    lines = invoice_lines(order.lines_for_summary, vocabulary, rates, on)
     shop = Party(
         name=supplier["name"],
         address_lines=(supplier["address"],),

@@ -25,6 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.money import PAISE, format_inr, from_paise, rupees, to_paise
 
 MODES = ("upi", "cash", "cheque", "neft", "other")
@@ -44,11 +45,11 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
-class InvalidAmount(ValueError):
+class InvalidAmount(BadRequest):
     """An amount that is not a positive number of rupees with at most two decimals, or absurdly large."""
 
 
-class InvalidPayment(ValueError):
+class InvalidPayment(BadRequest):
     """A payment the owner must correct (unknown mode, missing reference, a date in the future, …)."""
 
 

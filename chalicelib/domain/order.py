@@ -29,7 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.interpretation import Context, ContextLine, Language
+from chalicelib.domain.interpretation import Context, ContextLine, Language, PendingQuestion
 from chalicelib.domain.money import meters, rupees
 from chalicelib.domain.stock import Allocation, Alternative, InventoryStatus, LineRequest
 
@@ -119,6 +119,7 @@ class OrderLine:
     accepted_quantity: Decimal = ZERO
     alternatives: list[Alternative] = field(default_factory=list)
     min_cut: Decimal | None = None  # set when the quantity is below the shop's minimum cut
+    asked_as: str | None = None  # the customer's own unit when it was converted: "10 gaj"
 
     @property
     def shown(self) -> bool:
@@ -157,6 +158,7 @@ class OrderLine:
             "accepted_quantity": str(self.accepted_quantity),
             "alternatives": [alternative.to_dict() for alternative in self.alternatives],
             "min_cut": None if self.min_cut is None else str(self.min_cut),
+            "asked_as": self.asked_as,
         }
 
     @classmethod
@@ -176,6 +178,62 @@ class OrderLine:
             accepted_quantity=Decimal(data.get("accepted_quantity", "0")),
             alternatives=[Alternative.from_dict(a) for a in data.get("alternatives", [])],
             min_cut=None if min_cut is None else meters(min_cut),
+            asked_as=data.get("asked_as"),
+        )
+
+
+SLOTS = ("material", "color", "quantity", "choice")
+
+
+@dataclass
+class OpenQuestion:
+    """A question the bot asked and the customer has not answered yet (the dialogue's memory on the order).
+
+    ``slot`` is what is missing: "material", "color", "quantity", or "choice" among ``options`` (a range, a
+    near-miss spelling, a cloth the shop does not carry); ``known`` is what was already said, as the customer wrote it,
+    so the answer is read together with it; ``line_id`` names the line the question is about, when there is one.
+    ``asked`` counts how often it was asked: never more than twice.
+    """
+
+    slot: str
+    known: str
+    material: str | None = None
+    color: str | None = None
+    line_id: str | None = None
+    options: list[str] = field(default_factory=list)
+    asked: int = 1
+
+    def to_dict(self) -> dict:
+        return {
+            "slot": self.slot,
+            "known": self.known,
+            "material": self.material,
+            "color": self.color,
+            "line_id": self.line_id,
+            "options": list(self.options),
+            "asked": self.asked,
+        }
+
+    def for_reading(self, number: int | None) -> PendingQuestion:
+        """The question as the interpreter is told it, so it can read the next message as its answer."""
+        if self.slot in ("new_order", "choice"):
+            return PendingQuestion(slot="choice", line=number, options=("yes", "no"))
+        if self.slot == "quantity" and len(self.options) == 2 and self.options[1] == "":
+            return PendingQuestion(slot="unit", line=number, options=(self.options[0],))
+        if self.slot == "quantity" and len(self.options) == 2:
+            return PendingQuestion(slot="choice", line=number, options=tuple(self.options))
+        return PendingQuestion(slot=self.slot, line=number)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> OpenQuestion:
+        return cls(
+            slot=data["slot"],
+            known=data.get("known", ""),
+            material=data.get("material"),
+            color=data.get("color"),
+            line_id=data.get("line_id"),
+            options=list(data.get("options", [])),
+            asked=int(data.get("asked", 1)),
         )
 
 
@@ -192,6 +250,10 @@ class Order:
     created_at: datetime
     updated_at: datetime
     negotiation_rounds: int = 0
+    pending: list[OpenQuestion] = field(default_factory=list)  # the bot's open questions, oldest first
+    requests: list[str] = field(default_factory=list)  # the customer's words about discount or delivery
+    payable: Decimal | None = None  # the amount payable the last summary showed (taxable value + GST, rounded)
+    last_reply: str = ""  # the last block of text the customer was sent about this order
 
     @classmethod
     def new(
@@ -257,7 +319,12 @@ class Order:
             for line in self.active_lines
             if line.number > 0
         )
-        return Context(state=_CONTEXT_STATES[self.state], lines=lines)
+        pending = None
+        if self.pending:
+            question = self.pending[0]
+            line = self.line(question.line_id) if question.line_id else None
+            pending = question.for_reading(line.number if line is not None and line.number > 0 else None)
+        return Context(state=_CONTEXT_STATES[self.state], lines=lines, pending=pending)
 
     def to_dict(self) -> dict:
         """JSON-safe: Decimals as strings, times as ISO 8601."""
@@ -269,6 +336,10 @@ class Order:
             "state": self.state.value,
             "lines": [line.to_dict() for line in self.lines],
             "negotiation_rounds": self.negotiation_rounds,
+            "pending": [question.to_dict() for question in self.pending],
+            "requests": list(self.requests),
+            "payable": None if self.payable is None else str(self.payable),
+            "last_reply": self.last_reply,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -283,6 +354,10 @@ class Order:
             state=OrderState(data["state"]),
             lines=[OrderLine.from_dict(line) for line in data.get("lines", [])],
             negotiation_rounds=int(data.get("negotiation_rounds", 0)),
+            pending=[OpenQuestion.from_dict(q) for q in data.get("pending", [])],
+            requests=list(data.get("requests", [])),
+            payable=None if data.get("payable") is None else rupees(data["payable"]),
+            last_reply=data.get("last_reply", ""),
             created_at=datetime.fromisoformat(data["created_at"]),
             updated_at=datetime.fromisoformat(data["updated_at"]),
         )

@@ -53,6 +53,7 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import groupby
 
+from chalicelib.domain.errors import OutOfStock
 from chalicelib.domain.money import CENTIMETER, PAISE, meters, rupees
 
 UNIT_METERS = "m"
@@ -75,14 +76,6 @@ class LineBelowMinimumCut(ValueError):
         super().__init__(f"the shop cuts at least {minimum} m; {requested} m was asked")
         self.requested = requested
         self.minimum = minimum
-
-
-class OutOfStock(Exception):
-    """A batch no longer holds what an allocation part takes (another order got there first)."""
-
-    def __init__(self, batch_id: str):
-        super().__init__(f"batch {batch_id} no longer has the stock this allocation takes")
-        self.batch_id = batch_id
 
 
 @dataclass(frozen=True)
@@ -521,7 +514,7 @@ def apply_change(batch: Batch, change: StockChange) -> Batch:
     if change.batch_id != batch.batch_id:
         raise ValueError(f"change for batch {change.batch_id} applied to batch {batch.batch_id}")
     if batch.rolls < change.requires_rolls or batch.loose_meters < change.requires_loose:
-        raise OutOfStock(batch.batch_id)
+        raise OutOfStock(f"batch {batch.batch_id} no longer has the stock this allocation takes", (batch.batch_id,))
     return dataclasses.replace(
         batch,
         rolls=batch.rolls + change.rolls_delta,
@@ -575,6 +568,11 @@ class Alternative:
         )
 
 
+def _kinship(color: str, asked: str) -> int:
+    """How many words two colour names share: a shade and its base colour are kin, red and blue are not."""
+    return len(set(color.split()) & set(asked.split()))
+
+
 def alternatives(
     line: LineRequest, batches: Iterable[Batch], policy: AllocationPolicy = DEFAULT_POLICY, limit: int = 3
 ) -> list[Alternative]:
@@ -613,6 +611,7 @@ def alternatives(
                     reason=reason,
                 )
             )
-        # names were visited in order and the sort is stable, so equal stock stays in name order
-        found.extend(sorted(offers, key=lambda alt: -alt.available_meters))
+        # Nearest shades first ("green" for "light green", "navy blue" for "dark blue"), then the most meters; names
+        # were visited in order and the sort is stable, so equal stock stays in name order.
+        found.extend(sorted(offers, key=lambda alt: (-_kinship(alt.color, line.color), -alt.available_meters)))
     return found[:limit]

@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chalicelib.domain.catalogue import Vocabulary
+from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.money import CENTIMETER, PAISE
 from chalicelib.domain.stock import Batch
 
@@ -52,7 +53,7 @@ class RowError:
         return f"line {self.line}: {self.reason}"
 
 
-class StockImportError(ValueError):
+class StockImportError(BadRequest):
     """The sheet has bad rows; nothing was imported."""
 
     def __init__(self, errors: list[RowError]):

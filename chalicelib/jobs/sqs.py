@@ -17,7 +17,7 @@ OUTCOME_METRICS = {
 
 
 def _count_if_last_attempt(queue: str, receive_count) -> None:
-    if int(receive_count or 1) >= DEAD_LETTER_AFTER[queue]:
+    if int(receive_count or 1) >= DEAD_LETTER_AFTER.get(queue, 10**9):
         metrics.count(metrics.RECORDS_DEAD_LETTERED)
 
 

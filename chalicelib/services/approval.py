@@ -30,8 +30,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
+from chalicelib.domain.errors import BadRequest, DeliveryUncertain, MessageNotSent, NotFound, OutOfStock, StaleOrder
 from chalicelib.domain.money import from_paise, to_paise
+from chalicelib.domain.order import OrderState
+from chalicelib.domain.wording import text
 from chalicelib.services.ports import (
     ConversationStorePort,
     CreditCheckPort,
@@ -45,6 +47,7 @@ from chalicelib.services.ports import (
 )
 
 MAX_ATTEMPTS = 8
+DECIDED = {"approve": OrderState.ORDER_COMPLETED, "reject": OrderState.ORDER_REJECTED}
 PREFIX = "BB"
 
 
@@ -119,8 +122,8 @@ class ApprovalService:
         invoice = self._draft(order, customer)
         totals = invoice.totals
         rows = [
-            f"🧾 New order {order.order_id} waiting for your approval",
-            f"Customer: {invoice.recipient.name} (+{order.customer_phone})",
+            text("owner_new_order", "en", id=order.order_id),
+            text("owner_customer", "en", name=invoice.recipient.name, phone=order.customer_phone),
             "",
         ]
         if self._credit_check is not None:
@@ -138,18 +141,25 @@ class ApprovalService:
             )
         rows += items
         rows.append("")
-        rows.append(f"Taxable value: {format_inr(totals.taxable_value)}")
+        rows.append(text("owner_taxable", "en", amount=format_inr(totals.taxable_value)))
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
-        rows.append(f"Total with GST: {format_inr(totals.grand_total)}")
+        rows.append(text("owner_total", "en", amount=format_inr(totals.grand_total)))
+        if order.requests:  # the customer's words about a discount or a delivery date: the owner answers them
+            rows.append(text("owner_requests", "en", requests="; ".join(f'"{said}"' for said in order.requests)))
         balance = from_paise(customer.get("balance_paise", 0))
-        rows.append(f"Customer's outstanding balance: {format_inr(balance)}")
+        rows.append(text("owner_balance", "en", amount=format_inr(balance)))
         links = links or sign_links(order.order_id, now, self._settings)
-        rows += ["", f"✅ Approve: {links['approve']}", f"❌ Reject: {links['reject']}"]
+        rows += [
+            "",
+            text("owner_approve", "en", link=links["approve"]),
+            text("owner_reject", "en", link=links["reject"]),
+        ]
+        requests = ["; ".join(f'"{said}"' for said in order.requests)] if order.requests else []
         values = {
             "order_id": order.order_id,
             # Credit warnings ride with the customer, before the items, as in the free-form text.
             "customer": " · ".join([f"{invoice.recipient.name} (+{order.customer_phone})", *warnings]),
-            "lines": "; ".join(items),
+            "lines": "; ".join(items + requests),
             "total": format_inr(totals.grand_total),
             "balance": format_inr(balance),
         }
@@ -159,7 +169,7 @@ class ApprovalService:
     def request(self, order_id: str, action: str, source: str, reason: str | None = None) -> None:
         """Queue the owner's decision; the approvals worker executes it exactly once."""
         if action not in ("approve", "reject"):
-            raise ValueError(action)
+            raise BadRequest(f"the action is approve or reject, not {action!r}")
         self._load(order_id)  # NotFound early, so the owner hears it now rather than never
         self._queue.send(
             {
@@ -177,11 +187,11 @@ class ApprovalService:
         order_id, action = command["order_id"], command["action"]
         for attempt in range(MAX_ATTEMPTS):
             order, data, version = self._load(order_id)
-            done = {"approve": "ORDER_COMPLETED", "reject": "ORDER_REJECTED"}[action]
-            if order.state.value == done:
+            done = DECIDED[action]
+            if order.state == done:
                 self._after_commit(order_id)
                 return "already"
-            if order.state.value != "WAITING_OWNER_CONFIRMATION":
+            if order.state != OrderState.WAITING_OWNER_CONFIRMATION:
                 self._tell_owner_refused(order, action)
                 return "refused"
             try:
@@ -260,42 +270,42 @@ class ApprovalService:
 
         order, data, _ = self._load(order_id)
         decision = data.get("decision") or {}
-        approved = order.state.value == "ORDER_COMPLETED"
-        language = "hi" if order.language == "hi" else "en"
+        approved = order.state == OrderState.ORDER_COMPLETED
+        template_language = "hi" if order.language == "hi" else "en"
         for index, payload in enumerate(decision.get("replies", [])):
             if index == 0 and "_fallback" not in payload:  # outside the window after a slow decision: the template
                 values = {"order_id": order_id, "reason": decision.get("reason") or "-"}
                 name = "order_approved" if approved else "order_rejected"
-                payload = payload | {"_fallback": template(name).payload(order.customer_phone, language, values)}
+                payload = payload | {
+                    "_fallback": template(name).payload(order.customer_phone, template_language, values)
+                }
             self._send_payload(payload, f"decided#{order_id}#{index}")
         if approved:
             number = data["invoice"]["number"]
             key = self._invoices.ensure_pdf(number, self._render)
             total = format_inr(data["invoice"]["grand_total"])
-            caption = f"Invoice {number}: {total}"
+            language = order.language  # the customer reads the invoice message in their own language and script
+            caption = text("invoice_caption", language, number=number, total=total)
             if self._settings.upi_vpa:
                 from chalicelib.domain.ledger import upi_uri
 
                 upi = upi_uri(self._settings.upi_vpa, self._settings.supplier.get("name", ""), total_of(data), number)
-                caption += f"\nPay by UPI: {upi}"
-            sent, why = self._send_invoice(order, number, total, caption, key, language)
+                caption += "\n" + text("invoice_upi", language, upi=upi)
+            body = text("invoice_text", language, number=number, total=total)
+            sent, why = self._send_invoice(order, number, total, body, caption, key, template_language)
             if sent:
-                note = f"✅ Order {order_id} approved. Invoice {number} sent to +{order.customer_phone}."
+                note = text("owner_approved", "en", id=order_id, number=number, phone=order.customer_phone)
             else:
                 note = (
                     f"✅ Order {order_id} approved. ⚠️ Invoice {number} could not be delivered to "
                     f"+{order.customer_phone}: {why}. It is on your attention list."
                 )
             self._tell_owner(order_id, note, f"owner-decided#{order_id}")
-        elif order.state.value == "ORDER_REJECTED":
-            self._tell_owner(
-                order_id,
-                f"❌ Order {order_id} rejected; the customer was told and the stock released.",
-                f"owner-decided#{order_id}",
-            )
+        elif order.state == OrderState.ORDER_REJECTED:
+            self._tell_owner(order_id, text("owner_rejected", "en", id=order_id), f"owner-decided#{order_id}")
 
     def _send_invoice(
-        self, order, number: str, total: str, caption: str, s3_key: str, language: str
+        self, order, number: str, total: str, body: str, caption: str, s3_key: str, language: str
     ) -> tuple[bool, str | None]:
         """Upload the PDF to WhatsApp's media endpoint and send it by media id (S3 keeps the archive); outside the
         customer's 24-hour window the ``invoice_document`` template carries it as its document header.
@@ -313,7 +323,7 @@ class ApprovalService:
             return False, reason_text(exc.code, str(exc))
         document = OutboundMessage(
             to=order.customer_phone,
-            text=f"Tax invoice {number}: {total} including GST",
+            text=body,
             document=Document(media_id=media_id, filename=filename, caption=caption),
         )
         payload = document.to_graph_payload()
@@ -351,7 +361,7 @@ class ApprovalService:
         verb = "approved" if action == "approve" else "rejected"
         self._tell_owner(
             order.order_id,
-            f"⚠️ Order {order.order_id} could not be {verb}: {why}. Nothing was changed.",
+            text("owner_refused", "en", id=order.order_id, verb=verb, why=why),
             f"owner-refused#{order.order_id}#{action}#{order.state.value}",
         )
 

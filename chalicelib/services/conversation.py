@@ -28,6 +28,7 @@ from chalicelib.domain.errors import AlreadyProcessed, DeliveryUncertain, Messag
 from chalicelib.domain.webhook import InboundMessage
 from chalicelib.services.ports import (
     ConversationStorePort,
+    GstRatesProvider,
     MessageLogPort,
     MessageSenderPort,
     MoneyDeskPort,
@@ -52,10 +53,14 @@ class ConversationService:
         understanding: UnderstandingPort,
         sender: MessageSenderPort,
         owner_notifier: OwnerNotifierPort,
+        gst_rates: GstRatesProvider | None = None,
+        supplier_state_code: str = "",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
         money_desk: MoneyDeskPort | None = None,
     ):
+        """``gst_rates`` and ``supplier_state_code`` make the summary's GST the invoice's (seed rates and an
+        intra-state supply without them)."""
         self._store = store
         self._message_log = message_log
         self._stock = stock
@@ -63,6 +68,8 @@ class ConversationService:
         self._understanding = understanding
         self._sender = sender
         self._owner_notifier = owner_notifier
+        self._gst_rates = gst_rates
+        self._supplier_state_code = supplier_state_code
         self._clock = clock
         self._sleep = sleep
         self._money_desk = money_desk
@@ -114,9 +121,11 @@ class ConversationService:
             event, source = self._event(message, order, loaded.customer)
             stock = self._stock.view()
             vocabulary = self._vocabulary()
-            result = engine.step(order, event, stock, vocabulary, now, _new_order_id)
+            others = self._others(message.phone, order)
+            tax = self._tax(loaded.customer)
+            result = engine.step(order, event, stock, vocabulary, now, _new_order_id, tax=tax, others=others)
             try:
-                return self._commit(message, loaded, result, source, stock, vocabulary, now)
+                return self._commit(message, loaded, result, source, stock, vocabulary, now, tax)
             except AlreadyProcessed:
                 return None
             except StaleOrder:
@@ -137,11 +146,38 @@ class ConversationService:
             return engine.TapEvent(message.phone, message.name, message.reply_id or "", hint), "tap"
         if message.type != "text":
             return engine.UnsupportedEvent(message.phone, message.name, message.type, hint), "unsupported"
-        context = order.context() if order is not None else None
-        understood = self._understanding.understand(message.text or "", self._vocabulary(), context)
-        return engine.TextEvent(message.phone, message.name, understood.interpretation), understood.source
+        text = message.text or ""
+        vocabulary = self._vocabulary()
+        dialogue = _dialogue(order)
+        sources = []
 
-    def _commit(self, message, loaded, result, source, stock, vocabulary, now) -> dict:
+        def read(said, context):
+            understood = self._understanding.understand(said, vocabulary, context, dialogue=dialogue)
+            sources.append(understood.source)
+            return understood.interpretation
+
+        reading, answering = engine.read_text(order, text, read)
+        return engine.TextEvent(message.phone, message.name, reading, text, answering), sources[-1]
+
+    def _others(self, phone: str, order) -> list:
+        """The customer's other recent orders: those waiting for the owner ("status") and the last completed one
+        ("repeat my last order")."""
+        from chalicelib.domain.order import Order
+
+        current = order.order_id if order is not None else None
+        return [Order.from_dict(d) for d in self._store.recent_orders(phone) if d["order_id"] != current]
+
+    def _tax(self, customer: dict | None):
+        """GST as the invoice will charge it: the rates in force, CGST+SGST for a customer in the shop's state."""
+        from chalicelib.domain.bill import Tax
+
+        supplier_state = self._supplier_state_code
+        customer = customer or {}
+        state = customer.get("state_code") or (None if customer.get("gstin") else supplier_state) or ""
+        rates = tuple(self._gst_rates()) if self._gst_rates is not None else ()
+        return Tax(rates=rates, intra_state=state == supplier_state)
+
+    def _commit(self, message, loaded, result, source, stock, vocabulary, now, tax=None) -> dict:
         from chalicelib.domain import conversation as engine
 
         store = self._store
@@ -158,7 +194,7 @@ class ConversationService:
                 for line in result.order.lines_for_summary
                 if any(p.batch_id in moved.batch_ids for p in line.allocation.parts)
             ] or [line.line_id for line in result.order.lines_for_summary]
-            retry = engine.reservation_failed(result.order, changed, stock, now, vocabulary)
+            retry = engine.reservation_failed(result.order, changed, stock, now, vocabulary, tax=tax)
             outcome = self._outcome(retry, source, now)
             store.commit(**self._commit_args(message, loaded, retry, outcome), reserve_parts=None)
             return outcome
@@ -236,6 +272,20 @@ class ConversationService:
                     extra={"wamid": wamid, "to": mask_phone(to), "code": exc.code, "reason": str(exc)},
                 )
         self._store.mark_delivered(wamid)
+
+
+def _dialogue(order):
+    """What an LLM reader is told of the conversation: the question pending and the last message the bot sent."""
+    from chalicelib.services.understanding import Dialogue
+
+    if order is None or not order.is_active:
+        return None
+    question = order.pending[0] if order.pending else None
+    return Dialogue(
+        pending=question.for_reading(None) if question is not None else None,
+        asked=question.known if question is not None else "",
+        last_message=order.last_reply,
+    )
 
 
 def _new_order_id() -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.errors import BadRequest
 from chalicelib.domain.money import from_paise
+from chalicelib.services.ports import ConversationStorePort
 
 
 class CustomerService:
-    def __init__(self, store, contacts=None):
+    def __init__(self, store: ConversationStorePort, contacts=None):
         self._store = store
         self._contacts = contacts  # finds a BSUID-keyed customer by the phone kept beside the BSUID
 
@@ -17,17 +19,19 @@ class CustomerService:
         return self._contacts.by_phone(identifier) or identifier
 
     def update_details(self, phone: str, details: dict) -> dict:
-        """Validate like an invoice would (a GSTIN's state must match the state code); raises ValueError."""
+        """Validate like an invoice would (a GSTIN's state must match the state code); raises BadRequest."""
         from chalicelib.domain.invoice import Party
 
         phone = self.resolve(phone)
-
-        party = Party(
-            name=str(details.get("name") or phone),
-            gstin=details.get("gstin") or None,
-            state_code=str(details.get("state_code") or ""),
-            phone=phone,
-        )
+        try:
+            party = Party(
+                name=str(details.get("name") or phone),
+                gstin=details.get("gstin") or None,
+                state_code=str(details.get("state_code") or ""),
+                phone=phone,
+            )
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from exc
         self._store.update_customer(
             phone, name=details.get("name"), gstin=party.gstin, state=party.state_name, state_code=party.state_code
         )

@@ -11,10 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.errors import MessageNotSent, StaleOrder
+from chalicelib.domain.order import OrderState
 from chalicelib.services.ports import ConversationStorePort, MessageSenderPort
 
 ORDER_IDLE_HOURS = 24
-EXPIRING_STATES = ("COLLECTING_ITEMS", "CUSTOMER_NEGOTIATION", "FINAL_CUSTOMER_CONFIRMATION")
+EXPIRING_STATES = (
+    OrderState.COLLECTING_ITEMS,
+    OrderState.CUSTOMER_NEGOTIATION,
+    OrderState.FINAL_CUSTOMER_CONFIRMATION,
+)
 
 
 class ExpiryService:

@@ -4,7 +4,7 @@ decimals."""
 
 from __future__ import annotations
 
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.domain.money import from_paise
 from chalicelib.services.ports import ConversationStorePort, InvoiceDraftingPort
 
@@ -70,11 +70,13 @@ class OrderViews:
         return view
 
     def list(self, state: str) -> list[dict]:
-        """Orders in ``state``, newest change first, as short rows."""
-        from chalicelib.domain.order import Order
+        """Orders in ``state``, newest change first, as short rows; BadRequest for a state orders never have."""
+        from chalicelib.domain.order import Order, OrderState
 
+        if state not in OrderState.__members__:
+            raise BadRequest(f"state is one of {', '.join(OrderState)}, not {state!r}")
         rows = []
-        for data in self._store.orders_in_state(state):
+        for data in self._store.orders_in_state(OrderState(state)):
             order = Order.from_dict(data)
             rows.append(
                 {

@@ -168,6 +168,9 @@ class ConversationStorePort(Protocol):
     def load_order(self, order_id: str) -> tuple[dict, int] | None:
         """An order and its version, or None."""
 
+    def recent_orders(self, phone: str, limit: int = 10) -> list[dict]:
+        """A customer's latest orders, newest first ("status" lists the waiting ones; "repeat" the last done)."""
+
     def handled(self, wamid: str) -> dict | None:
         """What handling ``wamid`` produced ({"replies", "effects", "delivered"}), or None."""
 
@@ -277,8 +280,11 @@ class GstRatesProvider(Protocol):
 
 
 class UnderstandingPort(Protocol):
-    def understand(self, text: str, vocabulary: Vocabulary, context: Context | None = None) -> Any:
-        """Read one message; returns an ``Understood`` (interpretation and source). Never raises for an LLM."""
+    def understand(
+        self, text: str, vocabulary: Vocabulary, context: Context | None = None, dialogue: Any = None
+    ) -> Any:
+        """Read one message (with the ``Dialogue`` around it, for an LLM); returns an ``Understood``
+        (interpretation and source). Never raises for an LLM."""
 
 
 # --- the owner's decision ----------------------------------------------------------------------------------------

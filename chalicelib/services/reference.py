@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from chalicelib.domain.catalogue import Term, Vocabulary, normalise
+from chalicelib.domain.errors import BadRequest
 from chalicelib.services.ports import CataloguePort
 
 VOCABULARY_TTL_SECONDS = 60
@@ -76,12 +77,12 @@ class ReferenceService:
     def put_term(self, kind: str, name: str, body: dict) -> dict:
         """Add or replace a material or colour; its aliases are what customers write ("suti", "नीला")."""
         if kind not in ("material", "color"):
-            raise ValueError("kind is 'material' or 'color'")
+            raise BadRequest("kind is 'material' or 'color'")
         aliases = body.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise ValueError("aliases is a list of names")
+            raise BadRequest("aliases is a list of names")
         if kind == "material" and not str(body.get("hsn", "")).isdigit():
-            raise ValueError("a material needs its HSN code (e.g. 5208)")
+            raise BadRequest("a material needs its HSN code (e.g. 5208)")
         term = Term(
             kind=kind,
             name=normalise(name),
@@ -100,7 +101,9 @@ class ReferenceService:
         try:
             rate = GstRate.from_dict({k: str(v) for k, v in body.items()})
         except KeyError as exc:
-            raise ValueError(f"need hsn, rate_percent and effective_from: missing {exc}") from exc
+            raise BadRequest(f"need hsn, rate_percent and effective_from: missing {exc}") from exc
+        except (ValueError, ArithmeticError) as exc:  # a malformed HSN, rate or date
+            raise BadRequest(str(exc)) from exc
         self._catalogue.put_gst_rate(rate)
         return rate.to_dict()
 

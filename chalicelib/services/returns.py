@@ -44,7 +44,7 @@ class ReturnsService:
         self._logger = logger
 
     def record(self, number: str, body: object) -> dict:
-        """Credit the return in ``body`` against invoice ``number``. Raises ReturnRefused (a ValueError: 400, with
+        """Credit the return in ``body`` against invoice ``number``. Raises ReturnRefused (a BadRequest: 400, with
         the reason) or NotFound; nothing is written then."""
         from chalicelib.domain.credit_notes import credit_note, credit_note_number, parse_return
         from chalicelib.domain.invoice import Invoice, financial_year

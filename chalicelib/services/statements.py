@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.domain.ledger import (
     DEFAULT_CREDIT_DAYS,
     Account,
@@ -60,7 +60,7 @@ class StatementService:
         from chalicelib.domain.invoice import Party
 
         if start and end and start > end:
-            raise ValueError(f"from {start} is after to {end}")
+            raise BadRequest(f"from {start} is after to {end}")
         account = self._account(phone)
         today = today_in_india(self._clock())
         s = self._supplier
@@ -159,4 +159,4 @@ def _day(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{name} must be a date YYYY-MM-DD, not {value!r}") from None
+        raise BadRequest(f"{name} must be a date YYYY-MM-DD, not {value!r}") from None

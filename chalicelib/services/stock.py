@@ -39,6 +39,14 @@ class StockView:
     def allocate(self, line: LineRequest):
         return allocate(line, self._repo.of_material(line.material, line.color), self._policy)
 
+    def on_shelf(self, material: str | None = None, color: str | None = None):
+        """The batches of a material and/or colour, every batch when neither is named (rates, colours in stock)."""
+        if material is not None:
+            return self._repo.of_material(material, color)
+        if color is not None:
+            return self._repo.of_color(color)
+        return self._repo.all()
+
     def alternatives(self, line: LineRequest):
         candidates = {b.batch_id: b for b in self._repo.of_material(line.material)}
         candidates.update({b.batch_id: b for b in self._repo.of_color(line.color)})

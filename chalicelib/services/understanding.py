@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from chalicelib.domain.catalogue import Vocabulary
-from chalicelib.domain.interpretation import Context, Interpretation
+from chalicelib.domain.interpretation import Context, Interpretation, PendingQuestion
 from chalicelib.logs import get_logger, mask_phones_in
 
 Source = Literal["deterministic", "llm", "fallback"]
@@ -38,11 +38,23 @@ class InterpreterUnavailable(Exception):
         self.status = status
 
 
+@dataclass(frozen=True)
+class Dialogue:
+    """The conversation around a message, for a reader that can use it (the LLM): the question the bot is waiting
+    for an answer to (and its words), and the last message the bot sent."""
+
+    pending: PendingQuestion | None = None
+    asked: str = ""
+    last_message: str = ""
+
+
 class InterpreterPort(Protocol):
     """A second reader of messages (an LLM); the deterministic interpreter is a plain function of the same shape."""
 
-    def interpret(self, text: str, vocabulary: Vocabulary, context: Context) -> Interpretation:
-        """Read one message in the light of the order on the table.
+    def interpret(
+        self, text: str, vocabulary: Vocabulary, context: Context, dialogue: Dialogue | None = None
+    ) -> Interpretation:
+        """Read one message in the light of the order on the table and the conversation so far.
 
         Raises ``InterpreterUnavailable`` when no valid reading can be had in time.
         """
@@ -91,19 +103,27 @@ class Understanding:
     def has_llm(self) -> bool:
         return self._llm is not None
 
-    def understand(self, text: str, vocabulary: Vocabulary, context: Context | None = None) -> Understood:
-        """Read ``text``; never raises for a failing LLM (the deterministic reading stands in for it)."""
+    def understand(
+        self, text: str, vocabulary: Vocabulary, context: Context | None = None, dialogue: Dialogue | None = None
+    ) -> Understood:
+        """Read ``text``; never raises for a failing LLM (the deterministic reading stands in for it).
+
+        The LLM's reading carries the deterministic reading's ``consent``: whether a reply hands an order over is
+        decided by the one rule (an explicit yes), never by a model.
+        """
         context = context or Context()
         reading = self._deterministic(text, vocabulary, context)
         if reading.certain or self._llm is None:
             return self._count(Understood(reading, "deterministic"))
         try:
-            second = self._llm.interpret(text, vocabulary, context)
+            second = self._llm.interpret(text, vocabulary, context, dialogue=dialogue)
             if not isinstance(second, Interpretation):
                 raise InterpreterUnavailable("invalid_output", f"got {type(second).__name__}")
         except Exception as exc:  # any failure of the second reading must still leave the customer an answer
             self._log_fallback(exc)
             return self._count(Understood(reading, "fallback"))
+        if second.consent != reading.consent:
+            second = second.model_copy(update={"consent": reading.consent})
         return self._count(Understood(second, "llm"))
 
     def _count(self, understood: Understood) -> Understood:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from chalice import Blueprint
 
+from chalicelib.domain.order import OrderState
 from chalicelib.web.pages import notice, order_card, page
 
 approval_pages = Blueprint(__name__)
@@ -25,21 +26,21 @@ LINK_PROBLEMS = {
     "invalid": ("This link is not valid", "Nothing was changed.", 400),
 }
 STATE_TEXT = {
-    "ORDER_COMPLETED": "approved",
-    "ORDER_REJECTED": "rejected",
-    "WAITING_OWNER_CONFIRMATION": "waiting for your decision",
-    "COLLECTING_ITEMS": "still being put together by the customer",
-    "CUSTOMER_NEGOTIATION": "still being agreed with the customer",
-    "FINAL_CUSTOMER_CONFIRMATION": "waiting for the customer's confirmation",
+    OrderState.ORDER_COMPLETED: "approved",
+    OrderState.ORDER_REJECTED: "rejected",
+    OrderState.WAITING_OWNER_CONFIRMATION: "waiting for your decision",
+    OrderState.COLLECTING_ITEMS: "still being put together by the customer",
+    OrderState.CUSTOMER_NEGOTIATION: "still being agreed with the customer",
+    OrderState.FINAL_CUSTOMER_CONFIRMATION: "waiting for the customer's confirmation",
 }
 APPLYING_PATIENCE_SECONDS = 30  # a link used longer ago than this and still waiting: stop reloading
 REFRESH_SECONDS = 1
-WAITING = "WAITING_OWNER_CONFIRMATION"
-DONE = {"approve": "ORDER_COMPLETED", "reject": "ORDER_REJECTED"}
+WAITING = OrderState.WAITING_OWNER_CONFIRMATION
+DONE = {"approve": OrderState.ORDER_COMPLETED, "reject": OrderState.ORDER_REJECTED}
 
 
 def _outcome_title(state: str) -> str:
-    return {"ORDER_COMPLETED": "Order approved", "ORDER_REJECTED": "Order rejected"}.get(state, "Order decided")
+    return {DONE["approve"]: "Order approved", DONE["reject"]: "Order rejected"}.get(state, "Order decided")
 
 
 def _applying(token: str, since: int):
@@ -88,7 +89,7 @@ def show(token):
         if since is not None and time.time() - since < APPLYING_PATIENCE_SECONDS:
             return _applying(token, since)
     if used or view["state"] != WAITING:
-        kind = "ok" if view["state"] == "ORDER_COMPLETED" else "info"
+        kind = "ok" if view["state"] == OrderState.ORDER_COMPLETED else "info"
         body = f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>' + order_card(view)
         return page(_outcome_title(view["state"]) if view["state"] != WAITING else "Link used", body)
     if claims.action == "approve":
@@ -139,7 +140,7 @@ def decide(token):
         verb = "approved" if claims.action == "approve" else "rejected"
         text = f"{_decided(view)} It could not be {verb}. Nothing was changed."
         return page(f"Order not {verb}", f'<div class="card bad"><p>{escape(text)}</p></div>{card}', 409)
-    kind = "ok" if view["state"] == "ORDER_COMPLETED" else "info"
+    kind = "ok" if view["state"] == OrderState.ORDER_COMPLETED else "info"
     return page(_outcome_title(view["state"]), f'<div class="card {kind}"><p>{escape(_decided(view))}</p></div>{card}')
 
 

@@ -10,15 +10,17 @@ owner_accounts = Blueprint(__name__)
 
 
 def json_body(request) -> object:
-    """The request's JSON with numbers as exact Decimals (a float cannot hold paise); ValueError (400) if not JSON."""
+    """The request's JSON with numbers as exact Decimals (a float cannot hold paise); BadRequest (400) if not JSON."""
     import json
     from decimal import Decimal
+
+    from chalicelib.domain.errors import BadRequest
 
     raw = request.raw_body or b"{}"
     try:
         return json.loads(raw, parse_float=Decimal)
     except ValueError:
-        raise ValueError("the body is not JSON") from None
+        raise BadRequest("the body is not JSON") from None
 
 
 @owner_accounts.route("/owner/customers/{phone}/payments", methods=["POST"])

@@ -1,5 +1,6 @@
 """The owner API's one gate and one error map: `Authorization: Bearer <OWNER_API_KEY>` compared in constant time,
-then NotFound → 404 and ValueError (bad input, with a reason the owner can act on) → 400."""
+then NotFound → 404 and BadRequest (bad input, with a reason the owner can act on) → 400. Any other error is a
+bug and answers 500."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def owner_api(blueprint):
     def decorate(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            from chalicelib.domain.errors import NotFound
+            from chalicelib.domain.errors import BadRequest, NotFound
 
             denied = owner_denied(blueprint.current_request)
             if denied:
@@ -40,7 +41,7 @@ def owner_api(blueprint):
                 return view(*args, **kwargs)
             except NotFound as exc:
                 return Response(body={"error": str(exc)}, status_code=404)
-            except ValueError as exc:
+            except BadRequest as exc:
                 return Response(body={"error": str(exc)}, status_code=400)
 
         return guarded

@@ -13,11 +13,12 @@ owner_customers = Blueprint(__name__)
 @owner_api(owner_customers)
 def update_customer(phone):
     from chalicelib.bootstrap import container
+    from chalicelib.domain.errors import BadRequest
     from chalicelib.web.owner_accounts import json_body
 
     body = json_body(owner_customers.current_request)
     if not isinstance(body, dict):
-        raise ValueError("send a JSON object: name, gstin, state_code, credit_limit, credit_days")
+        raise BadRequest("send a JSON object: name, gstin, state_code, credit_limit, credit_days")
     c = container()
     phone = c.customers.resolve(phone)  # the BSUID or the phone number: either finds the customer
     terms = c.payments.parse_terms(phone, body)  # validated before anything is written

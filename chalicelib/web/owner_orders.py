@@ -15,7 +15,7 @@ def list_orders():
     from chalicelib.bootstrap import container
 
     state = (owner_orders.current_request.query_params or {}).get("state", "WAITING_OWNER_CONFIRMATION")
-    return {"state": state, "orders": container().order_views.list(state)}
+    return {"state": state, "orders": container().order_views.list(state)}  # BadRequest (400) for no such state
 
 
 @owner_orders.route("/owner/orders/{order_id}", methods=["GET"])

@@ -21,11 +21,12 @@ def report():
 @owner_api(owner_stock)
 def import_batches():
     from chalicelib.bootstrap import container
+    from chalicelib.domain.errors import BadRequest
     from chalicelib.domain.stock_import import StockImportError
 
     rows = owner_stock.current_request.json_body
     if not isinstance(rows, list):
-        raise ValueError("send a JSON list of batch rows")
+        raise BadRequest("send a JSON list of batch rows")
     try:
         result = container().stock.import_rows(rows)
     except StockImportError as exc:

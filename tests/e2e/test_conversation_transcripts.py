@@ -83,7 +83,8 @@ def test_an_english_order_goes_from_first_message_through_negotiation_to_the_own
     assert "Red polyester replaced with Blue polyester." in summary.text
     assert summary.last.buttons == tuple(SUMMARY_BUTTONS)
     assert "Blue cotton — 20 m" in summary.last.text and "Blue polyester — 6 m" in summary.last.text
-    assert "Red polyester" not in summary.last.text and "Total: ₹" in summary.last.text
+    listed = summary.last.text.split("\n", 1)[1]  # the note of the replacement comes first, in the same message
+    assert "Red polyester" not in listed and "Amount payable: ₹" in listed
 
     done = hands_over(chat, client, lambda: chat.says("confirm"))
     assert "sent to the shop owner for approval" in done.text
@@ -101,7 +102,8 @@ def test_a_hinglish_order_goes_from_first_message_through_negotiation_to_the_own
     summary = chat.taps("pick:L2:polyester:black")
     assert summary.last.buttons == tuple(SUMMARY_BUTTONS)
     assert "Neela suti — 20 meter" in summary.last.text and "Kala polyester — 6 meter" in summary.last.text
-    assert "Laal" not in summary.last.text and "Kul: ₹" in summary.last.text
+    listed = summary.last.text.split("\n", 1)[1]
+    assert "Laal" not in listed and "Kul dena hai: ₹" in listed
 
     done = hands_over(chat, client, lambda: chat.says("haan confirm karo"))
     assert "shop owner ko approval ke liye bhej diya" in done.text
@@ -118,8 +120,9 @@ def test_a_hindi_order_in_devanagari_is_answered_in_devanagari_all_the_way_to_th
 
     summary = chat.says("6 मीटर सफ़ेद पॉलिएस्टर")  # the offered cloth, written: it replaces the short one
     assert summary.last.buttons == tuple(SUMMARY_BUTTONS)
-    assert "सफ़ेद पॉलिएस्टर — 6 मीटर" in summary.last.text and "लाल" not in summary.last.text
-    assert "कुल: ₹" in summary.last.text
+    listed = summary.last.text.split("\n", 1)[1]
+    assert "सफ़ेद पॉलिएस्टर — 6 मीटर" in listed and "लाल" not in listed
+    assert "कुल देय राशि: ₹" in listed
     assert [line["color"] for line in chat.shown_lines()] == ["blue", "white"]
 
     done = hands_over(chat, client, lambda: chat.says("पक्का"))
@@ -147,14 +150,14 @@ def test_an_out_of_stock_item_must_be_resolved_before_the_summary_and_leaves_no_
     summary = chat.taps("cancel:L2")
     assert chat.state == "FINAL_CUSTOMER_CONFIRMATION"
     assert "White cotton — 2 m" in summary.text and "polyester" not in summary.text.lower()
-    assert "Total: ₹256.00" in summary.text
+    assert "Taxable value: ₹256.00" in summary.text
 
 
 def test_a_fully_available_order_still_asks_the_customer_to_confirm(chat, client):
     replies = chat.says("3m white cotton")
     assert chat.state == "FINAL_CUSTOMER_CONFIRMATION"
     assert replies.last.buttons == tuple(SUMMARY_BUTTONS)
-    assert "3 m × ₹128.00 = ₹384.00" in replies.text and "Total: ₹384.00" in replies.text
+    assert "3 m × ₹128.00 = ₹384.00" in replies.text and "Taxable value: ₹384.00" in replies.text
     owner = client.info["owner_phone"]
     assert not any(chat.order["order_id"] in str(m["payload"]) for m in client.messages(to=owner))
 
@@ -166,7 +169,7 @@ def test_the_final_summary_prices_every_line_totals_them_and_leaves_out_removed_
     text = summary.last.text
     assert "1. White cotton — 2 m" in text and "2 m × ₹128.00 = ₹256.00" in text
     assert "2. Black polyester — 3 m" in text and "3 m × ₹78.00 = ₹234.00" in text
-    assert "Total: ₹490.00" in text and "Pink" not in text
+    assert "Taxable value: ₹490.00" in text and "Pink" not in text
 
 
 def test_an_edit_at_the_final_summary_rechecks_stock_and_can_reopen_negotiation(chat):
@@ -202,7 +205,7 @@ def test_items_added_at_the_final_summary_are_checked_and_priced_like_the_first(
     chat.says("2m white cotton")
     added = chat.says("add 3m black polyester")
     assert chat.state == "FINAL_CUSTOMER_CONFIRMATION"
-    assert "2. Black polyester — 3 m" in added.text and "Total: ₹490.00" in added.text
+    assert "2. Black polyester — 3 m" in added.text and "Taxable value: ₹490.00" in added.text
 
     short = chat.says("add 6m pink polyester")
     assert chat.state == "CUSTOMER_NEGOTIATION"
@@ -221,7 +224,7 @@ def test_a_cloth_added_after_taking_part_of_a_short_item_joins_the_order_instead
         ("pink", "ACCEPTED"),
         ("white", "ACCEPTED"),
     ]
-    assert "Pink cambric — 2 m (you asked 5 m)" in summary.text and "Total: ₹682.00" in summary.text
+    assert "Pink cambric — 2 m (you asked 5 m)" in summary.text and "Taxable value: ₹682.00" in summary.text
 
 
 def test_one_message_can_accept_one_item_and_cancel_another(chat):
@@ -231,7 +234,7 @@ def test_one_message_can_accept_one_item_and_cancel_another(chat):
     text = summary.last.text
     assert "Gulabi cambric — 2 meter (5 meter maanga tha)" in text
     assert "Safed suti — 2 meter" in text and "polyester" not in text.lower()
-    assert "Kul: ₹458.00" in text
+    assert "Taxable value: ₹458.00" in text
     statuses = {line["line_id"]: line["status"] for line in chat.order["lines"]}
     assert statuses == {"L1": "ACCEPTED", "L2": "CANCELLED", "L3": "ACCEPTED"}
 
@@ -248,7 +251,7 @@ def test_negotiation_that_goes_round_in_circles_ends_with_one_clear_choice(chat)
 
     summary = chat.taps("take_available")
     assert chat.state == "FINAL_CUSTOMER_CONFIRMATION"
-    assert "Pink cambric — 2 m (you asked 9 m)" in summary.text and "Total: ₹586.00" in summary.text
+    assert "Pink cambric — 2 m (you asked 9 m)" in summary.text and "Taxable value: ₹586.00" in summary.text
 
 
 @pytest.mark.parametrize("state", ["none", "COLLECTING_ITEMS", "CUSTOMER_NEGOTIATION", "FINAL_CUSTOMER_CONFIRMATION"])
@@ -278,11 +281,14 @@ def test_status_help_and_cancel_work_in_every_state_before_the_owner(chat, state
 
 
 @pytest.mark.parametrize("words", ["naya order", "new order"])
-def test_a_new_order_cancels_the_open_one_so_a_customer_has_one_active_order(chat, words):
+def test_a_new_order_asks_then_cancels_the_open_one_so_a_customer_has_one_open_order(chat, words):
     chat.says("2m white cotton and 6m pink polyester")
     first = chat.order["order_id"]
 
-    replies = chat.says(f"{words} 3m black polyester")
+    asked = chat.says(f"{words} 3m black polyester")
+    assert first in asked.text and asked.buttons == ["ans:yes", "ans:no"]  # asked before cancelling
+    assert chat.order["order_id"] == first and chat.state == "CUSTOMER_NEGOTIATION"
+    replies = chat.taps("ans:yes")
     second = chat.order["order_id"]
     assert second != first and first in replies.text
     assert stored_order(first)[0]["state"] == "CANCELLED"
@@ -291,7 +297,7 @@ def test_a_new_order_cancels_the_open_one_so_a_customer_has_one_active_order(cha
     assert [(line["color"], line["material"]) for line in chat.shown_lines()] == [("black", "polyester")]
 
 
-def test_an_order_waiting_for_the_owner_cannot_be_changed_and_the_customer_is_told(chat, client):
+def test_an_order_waiting_for_the_owner_cannot_be_changed_but_another_can_start_beside_it(chat, client):
     chat.says("1m white cotton")
     hands_over(chat, client, lambda: chat.taps("confirm"))
     order_id = chat.order["order_id"]
@@ -303,13 +309,16 @@ def test_an_order_waiting_for_the_owner_cannot_be_changed_and_the_customer_is_to
     assert "cannot be changed now" in tap.text
     cancel = chat.says("cancel")
     assert "owner decides now" in cancel.text
-    new = chat.says("new order 2m white cotton")
-    assert "new order" in new.text.lower() and order_id in new.text
     status = chat.says("status")
     assert "is with the shop owner for approval" in status.text
+    new = chat.says("new order 2m white cotton")  # a second order starts beside the waiting one
+    assert "this is a new order" in new.text and order_id in new.text
+    assert chat.state == "FINAL_CUSTOMER_CONFIRMATION" and chat.order["order_id"] != order_id
+    status = chat.says("status")
+    assert f"With the shop owner for approval: {order_id}" in status.text
 
     assert stored_order(order_id) == (kept, version)
-    assert chat.loaded().customer["active_order_id"] == order_id
+    assert chat.loaded().customer["active_order_id"] == chat.order["order_id"]
 
 
 def test_photos_voice_notes_locations_stickers_and_reactions_get_a_polite_answer_in_the_customers_script(chat):
@@ -351,7 +360,7 @@ def test_partial_acceptance_across_several_items_bills_only_what_the_shop_can_gi
     text = summary.last.text
     assert "Gulabi cambric — 2 meter (5 meter maanga tha)" in text and "2 meter × ₹101.00 = ₹202.00" in text
     assert "3.5 meter × ₹120.00 = ₹420.00" in text
-    assert "Safed suti — 2 meter" in text and "Kul: ₹878.00" in text
+    assert "Safed suti — 2 meter" in text and "Taxable value: ₹878.00" in text
 
 
 def test_a_chain_of_edits_keeps_one_line_with_the_last_quantity(chat):
@@ -361,7 +370,7 @@ def test_a_chain_of_edits_keeps_one_line_with_the_last_quantity(chat):
     last = chat.says("1 ko 2.5m kar do")
     assert chat.state == "FINAL_CUSTOMER_CONFIRMATION"
     assert [Decimal(line["quantity"]) for line in chat.shown_lines()] == [Decimal("2.5")]
-    assert "2.5 meter × ₹128.00 = ₹320.00" in last.text and "Kul: ₹320.00" in last.text
+    assert "2.5 meter × ₹128.00 = ₹320.00" in last.text and "Taxable value: ₹320.00" in last.text
 
 
 def test_replacing_a_replacement_three_times_leaves_one_line_in_its_place(chat):
@@ -379,7 +388,7 @@ def test_replacing_a_replacement_three_times_leaves_one_line_in_its_place(chat):
     ]
     chain = {line["line_id"]: line["replaced_by"] for line in chat.order["lines"] if line["status"] == "REPLACED"}
     assert chain == {"L1": "L3", "L3": "L4", "L4": "L5"}
-    text = summary.last.text
+    text = summary.last.text.split("\n", 1)[1]
     assert text.count("polyester") == 1 and "1. Blue polyester — 6 m" in text and "2. Blue cotton — 5 m" in text
 
 
@@ -404,7 +413,7 @@ def test_choosing_an_alternative_already_in_the_order_adds_to_that_line_instead_
     chat.says("5m black polyester and 6m pink polyester")
     summary = chat.taps("pick:L2:polyester:black")
     assert [(line["color"], Decimal(line["quantity"])) for line in chat.shown_lines()] == [("black", 11)]
-    assert "Black polyester — 11 m" in summary.text and "Total: ₹858.00" in summary.text
+    assert "Black polyester — 11 m" in summary.text and "Taxable value: ₹858.00" in summary.text
 
 
 def test_when_another_customer_takes_the_last_meters_first_confirming_reopens_negotiation(client, chat, phone):

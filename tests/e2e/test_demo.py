@@ -20,3 +20,7 @@ def test_the_demo_plays_a_whole_order_and_ends_with_an_invoice_on_s3_and_whatsap
     assert "owner › POST (Approve) → 200 “Order approved”" in out
     assert "Invoice PDF: s3://bharatbiz-demo-invoices-123456789012/invoices/" in out and "AES256 encrypted" in out
     assert "📄 BB-" in out
+    # and it goes on past the invoice: a part payment, a statement request and a return (issue 11)
+    assert "ka payment mila (UPI, UTR-DEMO-0001)" in out and "is partly paid" in out
+    assert "customer › hisaab" in out and "📄 SOA-" in out
+    assert "credit note CN/26-27/" in out and "📄 CN-26-27-" in out

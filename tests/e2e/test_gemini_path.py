@@ -19,7 +19,7 @@ def _brisk_worker(stack):
 
 API_KEY = "e2e-gemini-key"
 UNSURE = "blue cotton chahiye"  # no quantity: the deterministic interpreter is not certain
-ASKED_BACK = "neela suti kitne meter chahiye?"  # what it asks back on its own
+ASKED_BACK = "Neela suti kitne meter chahiye?"  # what it asks back on its own
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_a_certain_message_makes_no_llm_call(chat, gemini, understanding):
     assert gemini.calls == 0
     assert handled(chat.last_wamid)["source"] == "deterministic"
     assert understanding.counts.as_dict() == {"deterministic": 1, "llm": 0, "fallback": 0}
-    assert "Total: ₹384.00" in replies.text
+    assert "Taxable value: ₹384.00" in replies.text
 
 
 @pytest.mark.parametrize("failure", ["server errors", "timeouts", "garbage", "an answer of the wrong shape"])

@@ -91,13 +91,16 @@ def test_queues_outlast_their_consumers_and_the_api_answers_within_api_gateways_
             if event["Type"] == "SQS":
                 consumers += 1
                 queue = queues[event["Properties"]["Queue"]["Fn::GetAtt"][0]]
-                assert queue["Properties"]["VisibilityTimeout"] >= 6 * function["Properties"]["Timeout"], name
+                assert queue["Properties"]["VisibilityTimeout"] >= 6 * function["Properties"]["Timeout"], (
+                    f"{name}: its queue's VisibilityTimeout (infra/template.json) must be at least 6 x its "
+                    "lambda_timeout (.chalice/config.json lambda_functions), as AWS advises for SQS event sources"
+                )
                 assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
                 assert "MaximumConcurrency" in event["Properties"]["ScalingConfig"], name
             if event["Type"] == "Schedule":
                 assert "Arn" in event["Properties"]["DeadLetterConfig"], name
                 assert function["Properties"]["DeadLetterQueue"]["Type"] == "SQS", name
-    assert consumers == 2
+    assert consumers >= 2
     assert functions(template)["APIHandler"]["Properties"]["Timeout"] <= 29
     settings = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"][0]
     assert {"ThrottlingRateLimit", "ThrottlingBurstLimit"} <= set(settings)

@@ -61,3 +61,11 @@ def test_configure_prompts_for_what_the_file_leaves_out_and_says_what_is_still_m
     write_parameters(aws.session, aws.url, path, values, SECRETS)
     missing = cli.missing_under("dev", path, aws.url, "ap-south-1")
     assert missing == [n for n in REQUIRED if n not in values]
+
+
+def test_unreadable_parameters_count_as_missing_rather_than_failing_the_function(aws):
+    environment = _environment(aws, "/bbtest-unreadable") | {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+
+    settings = load_settings(read_values(environment))
+
+    assert settings.missing() == list(REQUIRED)

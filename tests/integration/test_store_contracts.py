@@ -381,3 +381,17 @@ def test_customers_with_a_balance_are_listed_for_reminders(world):
     world.invoices.commit_approval(approval_of(world, phone, order, parts, amount=100_00))
     owing = {c["phone"]: c["balance_paise"] for c in world.customers.with_balance()}
     assert owing[phone] == 100_00
+
+
+def test_a_customers_recent_orders_come_newest_first_and_only_theirs(world):
+    phone, other = new_phone(), new_phone()
+    first = an_order(phone, "WAITING_OWNER_CONFIRMATION", updated_at="2026-01-01T10:00:00+00:00")
+    second = an_order(phone, "FINAL_CUSTOMER_CONFIRMATION", updated_at="2026-01-02T10:00:00+00:00")
+    commit(world, phone, first)
+    commit(world, phone, second, previous_active=first["order_id"])  # a second order beside the waiting one
+    commit(world, other, an_order(other))
+
+    recent = world.store.recent_orders(phone)
+
+    assert [o["order_id"] for o in recent] == [second["order_id"], first["order_id"]]
+    assert [o["order_id"] for o in world.store.recent_orders(phone, limit=1)] == [second["order_id"]]

@@ -7,7 +7,7 @@ from itertools import count
 
 from chalicelib.domain import stock as stock_domain
 from chalicelib.domain.catalogue import Vocabulary
-from chalicelib.domain.conversation import Step, TapEvent, TextEvent, UnsupportedEvent, step
+from chalicelib.domain.conversation import Step, TapEvent, TextEvent, UnsupportedEvent, read_text, step
 from chalicelib.domain.interpretation import Context, Interpretation
 from chalicelib.domain.interpreter import interpret
 from chalicelib.domain.order import Order
@@ -30,6 +30,9 @@ class Shelf:
 
     def alternatives(self, line: LineRequest) -> list[Alternative]:
         return stock_domain.alternatives(line, self.batches)
+
+    def on_shelf(self, material: str | None = None, color: str | None = None) -> list[Batch]:
+        return [b for b in self.batches if material in (None, b.material) and color in (None, b.color)]
 
     def empty(self, material: str, color: str) -> None:
         """Another customer bought all of this cloth."""
@@ -58,6 +61,7 @@ class Customer:
         self.name = name
         self.max_rounds = max_rounds
         self.order: Order | None = None
+        self.others: list[Order] = []  # the customer's other orders (waiting for the owner, completed)
         self.last: Step | None = None
         self.steps: list[Step] = []
         self._ids = count(1)
@@ -66,7 +70,9 @@ class Customer:
         return interpret(text, VOCABULARY, self.order.context() if self.order else Context())
 
     def says(self, text: str) -> Step:
-        return self.sends_reading(self.reading(text))
+        """Send a text as the service does: read (as the answer to a pending question first), then one step."""
+        reading, answering = read_text(self.order, text, lambda said, context: interpret(said, VOCABULARY, context))
+        return self._step(TextEvent(self.phone, self.name, reading, text=text, answering=answering))
 
     def sends_reading(self, interpretation: Interpretation) -> Step:
         return self._step(TextEvent(self.phone, self.name, interpretation))
@@ -78,7 +84,9 @@ class Customer:
         return self._step(UnsupportedEvent(self.phone, self.name, message_type, language_hint))
 
     def _step(self, event) -> Step:
-        result = step(self.order, event, self.shelf, VOCABULARY, NOW, self._new_id, self.max_rounds)
+        result = step(self.order, event, self.shelf, VOCABULARY, NOW, self._new_id, self.max_rounds, others=self.others)
+        if result.order is not None and self.order is not None and result.order.order_id != self.order.order_id:
+            self.others = [o for o in self.others if o.order_id != self.order.order_id] + [self.order]
         self.order, self.last = result.order, result
         self.steps.append(result)
         return result

@@ -340,7 +340,7 @@ def fewest_lots(capacities: list[Decimal], need: Decimal) -> int:
     return next(k for k in range(1, len(capacities) + 1) if any(sum(c) >= need for c in combinations(capacities, k)))
 
 
-PROPERTY = settings(max_examples=500, deadline=None)
+PROPERTY = settings(deadline=None)
 CASES = given(scenario=scenarios())
 
 

@@ -49,6 +49,8 @@ REPLIES = [
     ("cancel it", X),
     ("send me photos first", OTHER),
     ("👍", OTHER),
+    ("thank you", OTHER),
+    ("shukriya ji", OTHER),
     # Hinglish
     ("haan", C),
     ("haan ji", C),

@@ -139,6 +139,8 @@ def test_a_material_is_never_lent_backwards():
     [
         ("20m blue cotton, parso tak chahiye", NoteKind.DELIVERY, "parso tak chahiye"),
         ("20m blue cotton by friday", NoteKind.DELIVERY, "by friday"),
+        ("20m blue cotton by 5th dec", NoteKind.DELIVERY, "by 5th dec"),
+        ("20m blue cotton 2 din mein", NoteKind.DELIVERY, "2 din mein"),
         ("20 मीटर नीला सूती कल तक भेजना", NoteKind.DELIVERY, "कल तक भेजना"),
         ("20m blue cotton, thoda discount dena", NoteKind.DISCOUNT, "thoda discount dena"),
     ],
@@ -172,6 +174,9 @@ SHOP = [
     ("parso tak chahiye", Intent.DELIVERY, None),
     ("need it by monday", Intent.DELIVERY, None),
     ("thank you", Intent.THANKS, None),
+    ("thank you so much", Intent.THANKS, None),
+    ("nahi chahiye", Intent.NO, None),
+    ("stock list bhejo", Intent.AVAILABILITY, (None, None)),
     ("bahut shukriya", Intent.THANKS, None),
     ("धन्यवाद", Intent.THANKS, None),
     ("nahi", Intent.NO, None),
@@ -369,3 +374,11 @@ def test_a_yes_no_question_is_answered_only_by_a_plain_yes_or_no(text, choice):
 @pytest.mark.parametrize("text", ["haan par kal", "ruko", "ok?", "nahi 15 meter"])
 def test_a_hedged_reply_to_a_yes_no_question_is_no_answer(text):
     assert interpret(text, VOCABULARY, pending("choice", "yes", "no")).answer is None
+
+
+@pytest.mark.parametrize("text", ["1-2 cancel", "1/2 cancel"])
+def test_a_half_read_cancel_never_cancels_the_whole_order(text):
+    result = interpret(text, VOCABULARY, ONE_LINE)
+
+    assert all(d.kind is not D.CANCEL_ORDER for d in result.decisions)
+    assert result.intent is not Intent.CANCEL_ORDER

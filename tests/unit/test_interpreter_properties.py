@@ -16,7 +16,7 @@ from chalicelib.domain.money import meters
 VOCABULARY = Vocabulary.from_seed()
 COLORS = [(alias, term.name) for alias, term in VOCABULARY.aliases("color")]
 MATERIALS = [(alias, term.name) for alias, term in VOCABULARY.aliases("material")]
-EXAMPLES = settings(max_examples=300, deadline=None)
+EXAMPLES = settings(deadline=None)
 
 # Number words written out here, independently of the interpreter's own tables.
 NUMBER_WORDS = {

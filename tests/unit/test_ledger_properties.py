@@ -56,7 +56,7 @@ def check(accounts: FakeAccounts) -> None:
         assert sum(Decimal(m) for m in invoice["returned"].values()) <= sold
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(operations)
 def test_any_sequence_keeps_the_books_balanced_and_no_invoice_over_settled(ops):
     accounts, sender = FakeAccounts(), FakeSender()

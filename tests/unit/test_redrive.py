@@ -8,10 +8,9 @@ from devstack.redrive import queue_pairs, redrive_on_aws
 
 
 def test_every_queue_with_a_dead_letter_queue_can_be_redriven_by_its_short_name():
-    assert queue_pairs() == {
-        "inbound": ("inbound.fifo", "inbound-dlq.fifo"),
-        "approvals": ("approvals", "approvals-dlq"),
-    }
+    pairs = queue_pairs()
+    assert pairs["inbound"] == ("inbound.fifo", "inbound-dlq.fifo")
+    assert pairs["approvals"] == ("approvals", "approvals-dlq")
 
 
 def test_on_aws_the_move_task_goes_from_the_dead_letter_queue_to_its_source():

@@ -62,7 +62,8 @@ def test_every_message_is_written_in_all_three_languages_with_the_same_blanks():
 def test_hindi_is_written_in_devanagari_and_hinglish_and_english_in_roman_script():
     for key, row in TEXTS.items():
         hindi = re.sub(r"\{\w+\}", "", row["hi"])
-        assert DEVANAGARI.search(hindi), key
+        if re.search(r"\w", hindi):  # rows of blanks and signs only ("{m} = {r} ({p})") have no script
+            assert DEVANAGARI.search(hindi), key
         assert not LATIN.search(hindi), key
         assert not DEVANAGARI.search(row["hinglish"]), key
         assert not DEVANAGARI.search(row["en"]), key

@@ -50,9 +50,11 @@ class FakeLLM:
         self.reading = reading if reading is not None else certain_reading(color="red")
         self.error = error
         self.calls: list[tuple[str, Vocabulary, Context]] = []
+        self.dialogues: list[object] = []
 
-    def interpret(self, text: str, vocabulary: Vocabulary, context: Context) -> Interpretation:
+    def interpret(self, text: str, vocabulary: Vocabulary, context: Context, dialogue=None) -> Interpretation:
         self.calls.append((text, vocabulary, context))
+        self.dialogues.append(dialogue)
         if self.error is not None:
             raise self.error
         return self.reading  # type: ignore[return-value]
@@ -203,3 +205,18 @@ def test_with_the_real_deterministic_interpreter_a_message_missing_its_quantity_
 
     assert understood.source == "llm"
     assert len(llm.calls) == 1
+
+
+def test_the_llm_is_told_the_dialogue_and_its_reading_keeps_the_deterministic_consent():
+    from chalicelib.domain.interpretation import Consent, ConsentKind, PendingQuestion
+    from chalicelib.services.understanding import Dialogue
+
+    hedge = Consent(kind=ConsentKind.WAIT, reason="ruko")
+    unsure = unsure_reading().model_copy(update={"consent": hedge})
+    llm = FakeLLM(certain_reading(color="red").model_copy(update={"consent": Consent(kind=ConsentKind.CONFIRM)}))
+    dialogue = Dialogue(pending=PendingQuestion(slot="color"), asked="20m cotton", last_message="Which colour?")
+
+    understood = Understanding(FakeDeterministic(unsure), llm).understand("x", VOCABULARY, Context(), dialogue)
+
+    assert llm.dialogues == [dialogue]
+    assert understood.source == "llm" and understood.interpretation.consent == hedge  # a model never confirms

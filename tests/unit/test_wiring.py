@@ -1,9 +1,7 @@
-"""The composition root only wires: use cases get named ports, adapters get their tables, and nothing depends on a
-side effect inside ``assert``."""
+"""The composition root only wires: use cases get named ports, adapters get their tables (python -O is checked in
+tests/integration/test_optimised_mode.py)."""
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 from chalicelib.bootstrap import Container
@@ -35,16 +33,3 @@ def test_two_containers_bind_their_own_tables():
         "http://127.0.0.1:2",
     )
     assert one.tables.OrderRecord.by_state._model is one.tables.OrderRecord  # each index queries its own table
-
-
-def test_without_asserts_the_adapters_still_get_the_prefixed_tables():
-    script = (
-        "import app\n"
-        "from chalicelib.bootstrap import Container\n"
-        "from chalicelib.config import Settings\n"
-        "c = Container(Settings(resource_prefix='opt'))\n"
-        "print(__debug__, c.conversation_store._t.OrderRecord.Meta.table_name,"
-        " c.idempotency._t.ProcessedKey.Meta.table_name)\n"
-    )
-    out = subprocess.run([sys.executable, "-O", "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "opt-orders", "opt-idempotency"]

@@ -130,7 +130,7 @@ _SIGNS = _table(
     (_NEGATION, _Sign.NEGATION),
     (_QUESTION, _Sign.QUESTION),
     ("no problem|no issue|no worries|koi baat nahi|koi dikkat nahi|कोई बात नहीं", _Sign.COURTESY),
-    ("ok|okay|yes|haan|ji|theek hai|yes sir|हाँ जी", _Sign.YES),
+    ("ok|okay|yes|haan|theek hai|yes sir|हाँ जी", _Sign.YES),
     ("kar do|kardo|karo|de do|dedo|bhej do", _Sign.YES),
     ("abhi nahi|not yet|अभी नहीं", _Sign.NEGATION),
 )

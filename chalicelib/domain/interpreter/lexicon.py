@@ -41,7 +41,7 @@ _FILLER = (
     "give|get|have|has|can|could|the|a|an|of|for|to|is|it|in|with|some|total|just|this|that|these|those|"
     "sir|madam|maam|bhai|bhaiya|bhaiyya|bhaisahab|ji|sahab|saab|seth|boss|dear|hi|hii|hello|hey|namaste|namaskar|"
     "thanks|thank|you|thx|ty|dhanyavad|dhanyawad|shukriya|colour|color|colours|colors|rang|rung|kapda|kapra|"
-    "kapde|kapre|kapdaa|cloth|clothes|fabric|material|mal|maal|mujhe|muje|mujhko|hume|humein|hamein|humko|hamko|"
+    "kapde|kapre|kapdaa|cloth|clothes|fabric|material|qty|quantity|qnty|length|lambai|mal|maal|mujhe|muje|mujhko|hume|humein|hamein|humko|hamko|"
     "aap|aapko|apna|mera|meri|mere|hamara|hamare|chahiye|chahie|chaiye|chahiyee|chahiya|bhejo|bhej|bhejna|"
     "bhejiye|bhejdo|bhej do|dena|dedo|de do|dijiye|dijie|dijiyega|de|do|kar|karo|kardo|krdo|kar do|karna|"
     "kijiye|karwa|ka|ki|ke|ko|se|me|mein|main|hai|hain|he|h|ho|hoga|tha|wala|wali|wale|vala|vali|vale|waala|"

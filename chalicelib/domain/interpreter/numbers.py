@@ -263,6 +263,9 @@ HINGLISH_NUMBER_WORDS = frozenset(w for w in NUMBER_WORDS if w.isascii()) - _ENG
 
 
 _NUMERAL = re.compile(r"[0-9]+(?:,[0-9]{2,3})*(?:\.[0-9]+)?")
+_FRACTION = re.compile(
+    r"([13])[/\u2044]([24])"
+)  # "1/2", "3/4", "1 1/2": halves and quarters only ("10/12" is no number)
 
 
 def is_digits(token: str) -> bool:
@@ -280,6 +283,10 @@ def parse_number(words: Sequence[str], start: int) -> tuple[Decimal, int] | None
     if head is None:
         return None
     value, index = head
+    if index < len(words) and value == value.to_integral_value() and _FRACTION.fullmatch(words[index]) is not None:
+        fraction = _read_term(words, index)  # "1 1/2"
+        if fraction is not None and fraction[0] < 1 and not _FRACTION.fullmatch(words[start]):
+            return value + fraction[0], fraction[1]
     if index < len(words) and words[index] in MULTIPLIERS:
         multiplier = MULTIPLIERS[words[index]]
         value, index = value * multiplier, index + 1
@@ -293,6 +300,9 @@ def _read_term(words: Sequence[str], start: int) -> tuple[Decimal, int] | None:
     if start >= len(words):
         return None
     word = words[start]
+    fraction = _FRACTION.fullmatch(word)
+    if fraction is not None:
+        return Decimal(fraction.group(1)) / Decimal(fraction.group(2)), start + 1
     if is_digits(word):
         return Decimal(word.replace(",", "")), start + 1
     if word in FRACTIONS:

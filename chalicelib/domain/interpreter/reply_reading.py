@@ -251,6 +251,8 @@ def _reply_kind(reply: _Reply) -> CustomerDecision | None:
     """What one reply says, strongest first: cancel, alternative, a quantity, confirm, accept."""
     named = bool(reply.refs or reply.colors or reply.materials or reply.rest)
     if Cue.CANCEL in reply.cues:
+        if not named and reply.leftover:
+            return None  # "1-2 cancel": cancelling the whole order on a half-read reply would be a guess
         return CustomerDecision.CANCEL_ITEM if named else CustomerDecision.CANCEL_ORDER
     if Cue.REMOVE in reply.cues or (Cue.NEGATION in reply.cues and named):
         return CustomerDecision.CANCEL_ITEM

@@ -43,7 +43,8 @@ _AVAILABILITY = _phrases(
     "available|availability|avail|stock|in stock|do you have|you have|have you got|do you carry|carry|kya hai|"
     "hai kya|h kya|milega|milegi|milenge|milta|milti|milte|mil jayega|mil jaega|kaunse colour|kaun se colour|"
     "konse colour|kon se colour|kaunsa colour|which colour|which colours|which color|which colors|what colours|"
-    "what colors|what colour|what color|kya kya|kaun kaun|kaunse|kaun se|konse|kitna stock|kitne meter hai|"
+    "what colors|what colour|what color|stock list|list|catalogue|"
+    "catalog|what do you have|kya kya|kaun kaun|kaunse|kaun se|konse|kitna stock|kitne meter hai|"
     "kaunse rang|kaun se rang|कौन से|कौनसे|कौन सा|उपलब्ध|स्टॉक|मिलेगा|मिलेगी|मिलता|है क्या|क्या क्या|कौन कौन"
 )
 _REPEAT = _phrases(
@@ -75,17 +76,28 @@ _OPT_IN = _phrases(
 )
 _THANKS = _phrases(
     "thanks|thank you|thank u|thankyou|thanku|thx|ty|tq|thanks a lot|many thanks|dhanyavad|dhanyawad|"
-    "dhanyavaad|shukriya|bahut shukriya|धन्यवाद|शुक्रिया|बहुत धन्यवाद"
+    "dhanyavaad|shukriya|bahut shukriya|धन्यवाद|शुक्रिया|बहुत धन्यवाद|so much|very much|a lot|bahut|very|"
+    "बहुत|thanks a ton|tysm"
 )
-_NO = _phrases("no|nope|nah|nahi|nahin|nhi|nai|na|not now|no thanks|no thank you|नहीं|नही|ना")
+_NO = _phrases(
+    "no|nope|nah|nahi|nahin|nhi|nai|na|not now|no thanks|no thank you|nahi chahiye|nahin chahiye|not needed|"
+    "dont want|don't want|no need|नहीं|नही|ना|नहीं चाहिए"
+)
 _TIME = _phrases(
     "kal|parso|parson|aaj|today|tomorrow|day after tomorrow|day after|tonight|next week|this week|is hafte|"
     "agle hafte|hafte|week|monday|tuesday|wednesday|thursday|friday|saturday|sunday|somvar|mangalvar|budhvar|"
-    "guruvar|shukravar|shanivar|ravivar|tarikh|tareekh|date|diwali|holi|eid|shaam tak|subah tak|urgent|asap|"
+    "guruvar|shukravar|shanivar|ravivar|tarikh|tareekh|date|jan|january|feb|february|march|april|june|july|aug|"
+    "august|sept|september|oct|october|nov|november|dec|december|diwali|holi|eid|shaam tak|subah tak|urgent|asap|"
     "jaldi chahiye|jaldi bhejo|jaldi bhejna|din mein|din me|dino mein|days|din|ghante mein|hafte mein|"
     "delivery|deliver|dispatch|shipping|courier|transport|डिलीवरी|"
     "कल|परसों|आज|हफ्ते|हफ़्ते|तारीख|तारीख़|दिवाली|होली|सोमवार|मंगलवार|बुधवार|"
     "गुरुवार|शुक्रवार|शनिवार|रविवार|जल्दी चाहिए|जल्दी भेजो"
+)
+_DATE_WORDS = frozenset(
+    _words(
+        "st nd rd th tarikh tareekh tarik date ko jan january feb february mar march apr april may jun june jul july "
+        "aug august sep sept september oct october nov november dec december तारीख तारीख़ को"
+    )
 )
 _COUNTED_TIME = frozenset(_words("din dino days day ghante hours hafte weeks"))
 _TIME_LEADS = frozenset(_words("by till until before within upto up to latest"))
@@ -97,7 +109,8 @@ _FILLER = _phrases(
     "can|could|will|would|there|any|all|sab|sabhi|hume|mujhe|chahiye|jo|hota|hoga|milega|ok|okay|and|aur|or|ya|"
     "बताओ|बताइए|क्या|है|हैं|का|की|के|को|में|आप|आपके|पास|मेरा|मेरी|कृपया|जी|भाई|रंग|कपड़ा|माल|वाला|वाली|सब|मुझे|"
     "चाहिए|कितना|कितने|कितनी|kitna|kitne|kitni|abhi ka|all the|also|bhi|भी|hello|hi|namaste|नमस्ते|messages|"
-    "message|msg|msgs|whatsapp|reminders|reminder|notifications|sending|send|me"
+    "message|msg|msgs|whatsapp|reminders|reminder|notifications|sending|send|me|bhejo|bhej do|share|dikhao|"
+    "भेजो|दिखाओ"
 )
 
 
@@ -214,11 +227,13 @@ def take_notes(message: Message) -> tuple[list[Note], list[Token]]:
 
 
 def _plain(message: Message, tokens: Sequence[Token], i: int) -> bool:
-    """A word that can belong to a note: no separator, quantity, colour or material."""
+    """A word that can belong to a note: no separator, quantity, colour or material ("5th", "5 tarikh" can)."""
     token = tokens[i]
     if token.sep:
         return False
     words = [t.word for t in tokens]
+    if token.word.isdigit() and i + 1 < len(words) and words[i + 1] in _DATE_WORDS:
+        return True
     return read_quantity(words, i) is None and message.lexicon.match(words, i) is None and not token.word.isdigit()
 
 

@@ -20,10 +20,15 @@ _NUMBERED_LINE = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+")
 _NUMBERED_ITEM = re.compile(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+(?=[0-9])")  # "1) 20m blue cotton"
 _BULLET_LINE = re.compile(r"(?m)^[ \t]*[*•][ \t]+")
 _TOKEN = re.compile(
-    r"(?P<num>[0-9]{1,3}(?:,[0-9]{2})*,[0-9]{3}(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
+    r"(?P<num>[13]\u2044[24]|[0-9]{1,3}(?:,[0-9]{2})*,[0-9]{3}(?![0-9])|[0-9]+(?:\.[0-9]+)?)"
     r"|(?P<word>(?:[^\W\d_]|[\u0900-\u0963\u0971-\u097f\u200c\u200d'])+|#)"
     r"|(?P<sep>[,;\n+&/:।॥?!.])"
 )
+_BEFORE_UNIT = r"(?=\s*(?:m\b|mt|mtr|meter|metre|gaj|gaz|yard|yd|than|thaan|roll|मीटर|गज|थान))"
+# "10/12 m": two amounts, like "10-12 m" (before a unit only: "1/2 cancel" names lines 1 and 2)
+_NUMBER_SLASH = re.compile(r"(?<![0-9/])([0-9]+)/([0-9]+)(?![0-9/])" + _BEFORE_UNIT)
+# "1/2 m", "1 1/2 m": a fraction before a unit keeps a fraction slash; "item 1/2" does not
+_FRACTION_IN_AMOUNT = re.compile(r"(?:(?<=[0-9] )|(?<![0-9/]))([13])/([24])" + _BEFORE_UNIT)
 _ABBREVIATIONS = frozenset("m mt mtr mtrs yd yds no nos sr qty rs".split())  # a dot after these ends no sentence
 _SEPARATOR_WORDS = frozenset("aur and और तथा but lekin magar लेकिन मगर".split())
 _AUR_KEEPERS = frozenset("koi kuch kya कोई कुछ क्या".split())  # "koi aur colour?" is one phrase, not two lines
@@ -50,6 +55,8 @@ def prepare(source: str) -> str:
     """Lower-case and tidy ``source`` keeping every character at its offset, so spans index the original."""
     text = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in source)
     text = text.translate(_DEVANAGARI_DIGITS).translate(_PUNCTUATION)
+    text = _FRACTION_IN_AMOUNT.sub("\\1\u2044\\2", text)
+    text = _NUMBER_SLASH.sub(lambda m: f"{m[1]} {m[2]}", text)
     if len(_NUMBERED_LINE.findall(text)) >= 2:  # a numbered list; a lone "2. cancel" keeps its number
         text = _NUMBERED_LINE.sub(lambda m: " " * len(m.group()), text)
     text = _NUMBERED_ITEM.sub(lambda m: " " * len(m.group()), text)
