@@ -154,7 +154,8 @@ class ApprovalService:
             text("owner_approve", "en", link=links["approve"]),
             text("owner_reject", "en", link=links["reject"]),
         ]
-        requests = ["; ".join(f'"{said}"' for said in order.requests)] if order.requests else []
+        said = "; ".join(f'"{said}"' for said in order.requests)
+        requests = [text("owner_requests", "en", requests=said)] if order.requests else []
         values = {
             "order_id": order.order_id,
             # Credit warnings ride with the customer, before the items, as in the free-form text.
