@@ -4,8 +4,8 @@ It only wires. Each adapter gets its table names (``Tables``: the PynamoDB model
 and endpoint), client, queue URL or bucket as arguments; each use case gets the ports it uses, by name
 (services/ports.py declares them). No use case sees the container. Everything is built on first use and cached for
 the life of the Lambda container (or local process), so importing app.py builds nothing. Two containers with
-different settings coexist. Tests build a Container from their own Settings, or pass the fakes of tests/fakes.py to
-the services directly.
+different settings coexist. Tests build a Container from their own Settings, or pass the fakes of
+chalicelib/adapters/memory.py to the services directly (tests/unit/desk.py wires them the same way).
 """
 
 from __future__ import annotations

@@ -93,11 +93,18 @@ def functions(template: dict) -> list[str]:
     return [n for n, r in template["Resources"].items() if r.get("Type") == "AWS::Serverless::Function"]
 
 
+def function_name(function: dict) -> str:
+    """The deployed name's suffix: the Chalice handler ('handle_inbound'), 'api_handler' for the API's."""
+    handler = function["Properties"]["Handler"].rsplit(".", 1)[1]
+    return "api_handler" if handler == "app" else handler
+
+
 def _per_function(resources: dict, name: str) -> None:
     properties = resources[name]["Properties"]
     properties.setdefault("Environment", {}).setdefault("Variables", {}).update(FUNCTION_ENVIRONMENT)
-    # A known name (the roles' log statements in infra/template.json name it too, without a dependency cycle).
-    properties["FunctionName"] = {"Fn::Sub": f"${{ResourcePrefix}}-{name}"}
+    # A known name (the roles' log statements in infra/template.json name it too, without a dependency cycle),
+    # ending in the Chalice handler's name as Chalice's own names do (jobs/warmup.py recognises a worker by it).
+    properties["FunctionName"] = {"Fn::Sub": f"${{ResourcePrefix}}-{function_name(resources[name])}"}
     for group in resources.values():
         # Chalice names the log group after the function; its API one as ${ApiHandler} while the function is
         # APIHandler, hence the case-insensitive match.
@@ -105,7 +112,7 @@ def _per_function(resources: dict, name: str) -> None:
             group.get("Type") == "AWS::Logs::LogGroup"
             and group["Properties"]["LogGroupName"].get("Fn::Sub", "").lower() == f"/aws/lambda/${{{name}}}".lower()
         ):
-            group["Properties"]["LogGroupName"] = {"Fn::Sub": f"/aws/lambda/${{ResourcePrefix}}-{name}"}
+            group["Properties"]["LogGroupName"] = {"Fn::Sub": "/aws/lambda/" + properties["FunctionName"]["Fn::Sub"]}
             group["Properties"]["RetentionInDays"] = {"Ref": "LogRetentionDays"}
     consumed = []
     for event in (properties.get("Events") or {}).values():
@@ -125,7 +132,10 @@ def _per_function(resources: dict, name: str) -> None:
     role = resources.get(properties["Role"]["Fn::GetAtt"][0]) if isinstance(properties.get("Role"), dict) else None
     if role and all(p["PolicyName"].endswith("RolePolicy") for p in role["Properties"]["Policies"]):
         # Chalice's role from .chalice/policy-*.json (no override in infra/template.json): a worker's least privilege.
-        policy = {"PolicyName": f"{name}Policy", "PolicyDocument": _worker_policy(name, consumed)}
+        policy = {
+            "PolicyName": f"{name}Policy",
+            "PolicyDocument": _worker_policy(function_name(resources[name]), consumed),
+        }
         role["Properties"]["Policies"] = [policy]
     for metric in ("Errors", "Throttles"):
         resources[f"{name}{metric}Alarm"] = {
@@ -168,7 +178,7 @@ def _queue_named(resources: dict, arn: dict) -> str:
     raise LookupError(f"no queue in infra/template.json for {written}")
 
 
-def _worker_policy(name: str, queues: list[dict]) -> dict:
+def _worker_policy(function: str, queues: list[dict]) -> dict:
     """The default for a function without a role of its own in infra/template.json: its log group, its settings,
     the app's tables, and consuming the queues it is mapped to."""
     account = "arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:"
@@ -177,7 +187,7 @@ def _worker_policy(name: str, queues: list[dict]) -> dict:
             "Sid": "OwnLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": {"Fn::Sub": account % "logs" + f"log-group:/aws/lambda/${{ResourcePrefix}}-{name}:*"},
+            "Resource": {"Fn::Sub": account % "logs" + f"log-group:/aws/lambda/${{ResourcePrefix}}-{function}:*"},
         },
         {
             "Sid": "OwnSettings",

@@ -14,7 +14,7 @@ Order of work, and why:
 4. Send the replies (and the owner's notification with its signed links), then mark the message delivered.
 
 Wiring: ``chalicelib/bootstrap.py`` passes the ports below by name (services/ports.py declares them); the unit tests
-pass the in-memory fakes of tests/fakes.py.
+pass the in-memory fakes of chalicelib/adapters/memory.py (tests/unit/desk.py).
 """
 
 from __future__ import annotations

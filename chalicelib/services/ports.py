@@ -1,5 +1,5 @@
 """The ports the use cases depend on, declared once; adapters (chalicelib/adapters) and the in-memory fakes
-(tests/fakes.py) implement them, and chalicelib/bootstrap.py passes them, by name, to each use case.
+(chalicelib/adapters/memory.py) implement them, and chalicelib/bootstrap.py passes them, by name, to each use case.
 
 Errors a port raises are domain errors (chalicelib.domain.errors): StaleOrder, OutOfStock, AlreadyProcessed,
 NotFound, and the sending family MessageNotSent / OutsideWindow / DeliveryUncertain.

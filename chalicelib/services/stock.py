@@ -6,10 +6,13 @@ from __future__ import annotations
 from chalicelib.domain.stock import AllocationPolicy, LineRequest, allocate, alternatives
 from chalicelib.domain.stock_import import parse_stock_csv, parse_stock_rows
 from chalicelib.domain.stock_report import stock_report
+from chalicelib.services.ports import StockRepositoryPort, VocabularyProvider
 
 
 class StockService:
-    def __init__(self, repository, vocabulary_provider, policy: AllocationPolicy):
+    def __init__(
+        self, repository: StockRepositoryPort, vocabulary_provider: VocabularyProvider, policy: AllocationPolicy
+    ):
         self._repo = repository
         self._vocabulary = vocabulary_provider
         self.policy = policy
@@ -32,7 +35,7 @@ class StockService:
 class StockView:
     """What the conversation engine sees: allocation and alternatives against current stock, read per call."""
 
-    def __init__(self, repository, policy: AllocationPolicy):
+    def __init__(self, repository: StockRepositoryPort, policy: AllocationPolicy):
         self._repo = repository
         self._policy = policy
 

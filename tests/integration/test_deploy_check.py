@@ -54,8 +54,11 @@ def test_no_literal_stage_name_outside_the_parameter_defaults(template):
 def test_every_function_has_a_log_group_with_retention_and_alarms_on_errors_and_throttles(template):
     groups = {json.dumps(g["Properties"]["LogGroupName"]): g for g in of_type(template, "AWS::Logs::LogGroup").values()}
     alarms = of_type(template, "AWS::CloudWatch::Alarm").values()
-    for name in functions(template):
-        group = groups[json.dumps({"Fn::Sub": f"/aws/lambda/${{ResourcePrefix}}-{name}"})]
+    from devstack.package import function_name
+
+    for name, function in functions(template).items():
+        assert function["Properties"]["FunctionName"] == {"Fn::Sub": f"${{ResourcePrefix}}-{function_name(function)}"}
+        group = groups[json.dumps({"Fn::Sub": f"/aws/lambda/${{ResourcePrefix}}-{function_name(function)}"})]
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
         watched = {
             a["Properties"]["MetricName"]
@@ -267,3 +270,15 @@ def test_a_packaged_function_without_settings_answers_health_503_naming_them(tas
     outcome, _ = run_driver(task_root, {"env": env, "health_only": True}, tmp_path)
     assert outcome["health"]["status"] == 503
     assert outcome["health"]["body"]["missing"] == list(REQUIRED)
+
+
+def test_the_deployed_workers_are_named_so_their_warm_up_recognises_them(template):
+    from chalicelib.jobs.warmup import WORKERS
+    from devstack.package import function_name
+
+    consumers = {
+        function_name(f)
+        for f in functions(template).values()
+        if any(e["Type"] == "SQS" for e in (f["Properties"].get("Events") or {}).values())
+    }
+    assert set(WORKERS) <= consumers

@@ -320,6 +320,8 @@ ANSWERS = [
     ("tweed", "material", (), {"unfamiliar": (Unfamiliar(slot="material", word="tweed"),)}),
     ("coton", "material", (), {"unfamiliar": (Unfamiliar(slot="material", word="coton", suggestion="cotton"),)}),
     ("20", "quantity", (), {"quantity": Decimal(20), "unit": "m"}),
+    ("bees", "quantity", (), {"quantity": Decimal(20), "unit": "m"}),
+    ("साढ़े दस", "quantity", (), {"quantity": Decimal("10.5"), "unit": "m"}),
     ("bees meter", "quantity", (), {"quantity": Decimal(20), "unit": "m"}),
     ("2 than", "quantity", (), {"quantity": Decimal(2), "unit": "roll"}),
     ("gaj", "unit", ("10",), {"quantity": Decimal("9.14"), "unit": "m"}),
@@ -347,6 +349,8 @@ def test_a_bare_answer_fills_the_slot_the_bot_asked_about(text, slot, options, e
         ("silk ka rate?", "material", Intent.RATE),
         ("10m red silk", "color", Intent.DECISIONS),
         ("parso tak chahiye", "color", Intent.DELIVERY),
+        ("ek minute", "color", Intent.WAIT),
+        ("koi bhi", "color", Intent.UNKNOWN),
     ],
 )
 def test_a_message_that_is_no_answer_is_read_as_itself(text, slot, intent):

@@ -30,10 +30,16 @@ def client(monkeypatch):
 
     from chalicelib.web.owner_orders import owner_orders
 
+    # Registering binds the blueprint to this app; give it back to the real app afterwards, or the stack's routes
+    # of this blueprint would answer from this test's app for the rest of the session.
+    real_app = owner_orders._current_app
     app.register_blueprint(routes)
     app.register_blueprint(owner_orders)
-    with Client(app) as test_client:
-        yield test_client
+    try:
+        with Client(app) as test_client:
+            yield test_client
+    finally:
+        owner_orders._current_app = real_app
 
 
 def test_bad_input_is_a_400_with_its_reason(client):

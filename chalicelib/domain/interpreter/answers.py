@@ -16,7 +16,7 @@ from chalicelib.domain.interpretation import Answer, ConsentKind, Context, Pendi
 from chalicelib.domain.interpreter.consent import consent_of
 from chalicelib.domain.interpreter.lexicon import DECISION_CUES, KIND_CUES, ORDINALS, POLITE, Cue, Lexicon, language_of
 from chalicelib.domain.interpreter.message import Message
-from chalicelib.domain.interpreter.numbers import is_digits
+from chalicelib.domain.interpreter.numbers import is_digits, parse_number
 from chalicelib.domain.interpreter.quantities import WrittenQuantity, read_quantity, read_unit
 from chalicelib.domain.interpreter.tokens import prepare, tokenise
 from chalicelib.domain.money import meters
@@ -51,6 +51,8 @@ def answer_of(message: Message, pending: PendingQuestion, context: Context) -> A
         return None
     if pending.slot == "choice" and _yes_no(pending):
         return _yes_or_no(message, pending)
+    if consent_of(message.tokens, message.lexicon).kind in _NO_ANSWER:  # "ek minute", "nahi", "cancel"
+        return None
     said = _scan(message)
     if said is None or said.refused:
         return None
@@ -61,11 +63,15 @@ def answer_of(message: Message, pending: PendingQuestion, context: Context) -> A
         return _line(said, context, raw)
     if len(said.materials) > 1 or len(said.colors) > 1 or len(said.strange) > 1:
         return None
+    if pending.slot in ("material", "color") and said.bare:
+        return None  # "green 2": two what?
     if said.materials and said.colors and said.quantity is not None:
         return None  # a whole item: a new line, read as one
     unfamiliar: tuple[Unfamiliar, ...] = ()
     if said.strange:
-        if pending.slot not in ("material", "color"):
+        if pending.slot not in ("material", "color") or message.lexicon.is_common(said.strange[0]):
+            return None
+        if not said.strange[0].isalpha() or len(said.strange[0]) < 3:
             return None
         found = message.lexicon.unfamiliar(said.strange[0])
         slot = pending.slot
@@ -97,6 +103,11 @@ def _scan(message: Message) -> _Said | None:
     said, i = _Said(), 0
     while i < len(words):
         quantity = read_quantity(words, i)
+        if quantity is None and parse_number(words, i) is not None:  # "bees", "dedh": a number word alone
+            number, end = parse_number(words, i)  # type: ignore[misc]
+            said.bare.append(number)
+            i = end
+            continue
         if quantity is not None:
             if quantity.range:
                 return None
@@ -173,6 +184,7 @@ def _yes_or_no(message: Message, pending: PendingQuestion) -> Answer | None:
     return Answer(slot="choice", choice=option, raw=message.source.strip())
 
 
+_NO_ANSWER = frozenset({ConsentKind.WAIT, ConsentKind.QUESTION, ConsentKind.NEGATION, ConsentKind.CANCEL})
 _PLAIN_NO = frozenset("no nope nah nahi nahin nhi nai na mat not ji sir bhai please thanks नहीं नही ना मत जी".split())
 
 

@@ -206,6 +206,10 @@ _KNOWN_WORDS = frozenset(
     for w in words_of(group.replace("|", " "))
 ) | frozenset(_COMMON_WORDS.split())  # fmt: skip
 
+_ANY_WORDS = frozenset(
+    "any anything whatever whichever either koi jo kuch bhi sab koibhi kuchbhi कोई जो कुछ भी सब".split()
+)  # "koi bhi", "any": no preference, not a colour
+
 _SHADES: Phrases[Shade] = Phrases((alias, shade) for shade in SHADES for alias in (shade.name, *shade.aliases))
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -235,6 +239,10 @@ class Lexicon:
         if word in _OTHER_COLORS:
             return Unfamiliar(slot="color", word=word)
         return None
+
+    def is_common(self, word: str) -> bool:
+        """A word of ordinary speech ("koi", "any", "jaldi"), never the name of a cloth or colour asked for."""
+        return word in _KNOWN_WORDS or word in _ANY_WORDS
 
     def _nearest(self, word: str) -> Term | None:
         cutoff = 0.8 if len(word) >= 5 else 0.85
