@@ -10,6 +10,7 @@ from chalicelib.jobs.warmup import warm_up_this_function
 from chalicelib.web.approval_pages import approval_pages
 from chalicelib.web.health import health
 from chalicelib.web.owner_accounts import owner_accounts
+from chalicelib.web.owner_attention import owner_attention
 from chalicelib.web.owner_catalogue import owner_catalogue
 from chalicelib.web.owner_customers import owner_customers
 from chalicelib.web.owner_orders import owner_orders
@@ -26,6 +27,7 @@ app.register_blueprint(owner_catalogue)
 app.register_blueprint(approval_pages)
 app.register_blueprint(owner_accounts)
 app.api.binary_types.append("application/pdf")  # the owner's statement PDF
+app.register_blueprint(owner_attention)
 
 
 @app.middleware("http")
@@ -86,6 +88,14 @@ def send_payment_reminders(event):
     from chalicelib.bootstrap import container
 
     return container().staged_reminders.send_due_reminders()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_outbox(event):
+    """Re-send WhatsApp messages left pending (no wamid) by a worker that died; see services/delivery.py."""
+    from chalicelib.bootstrap import container
+
+    return container().delivery.sweep()
 
 
 # The SQS workers' Lambdas build their container during init (not on their first record); the API's stays lean.

@@ -108,6 +108,7 @@ class Container:
     @cached_property
     def whatsapp(self):
         from chalicelib.adapters.whatsapp import WhatsAppClient
+        from chalicelib.adapters.whatsapp_state import DynamoWindow
 
         s = self.settings
         return WhatsAppClient(
@@ -116,6 +117,43 @@ class Container:
             phone_number_id=s.whatsapp_phone_number_id,
             token=s.whatsapp_token,
             outbox=self.outbox,
+            window=DynamoWindow(self.tables),
+            templates=self.templates,
+            health=self.whatsapp_health,
+            lease_seconds=s.outbox_lease_seconds,
+        )
+
+    @cached_property
+    def templates(self):
+        """Which WhatsApp templates Meta approved (from template webhooks and `devstack templates sync`)."""
+        from chalicelib.adapters.whatsapp_state import DynamoTemplateRegistry
+
+        return DynamoTemplateRegistry(self.tables)
+
+    @cached_property
+    def whatsapp_health(self):
+        from chalicelib.adapters.whatsapp_state import DynamoHealthFlag
+
+        return DynamoHealthFlag(self.tables)
+
+    @cached_property
+    def contacts(self):
+        from chalicelib.adapters.whatsapp_state import DynamoContacts
+
+        return DynamoContacts(self.tables)
+
+    @cached_property
+    def delivery(self):
+        from chalicelib.logs import get_logger
+        from chalicelib.services.delivery import DeliveryService
+
+        return DeliveryService(
+            self.outbox,
+            self.whatsapp,
+            templates=self.templates,
+            health=self.whatsapp_health,
+            owner_phone=self.settings.owner_phone,
+            logger=get_logger(),
         )
 
     @cached_property
@@ -230,6 +268,8 @@ class Container:
             app_secret=self.settings.whatsapp_app_secret,
             ttl_seconds=self.settings.processed_message_ttl_days * 86400,
             logger=get_logger(),
+            delivery=self.delivery,
+            contacts=self.contacts,
         )
 
     @cached_property
@@ -281,6 +321,7 @@ class Container:
             draft=self.invoice_drafting,
             render_pdf=self.invoice_renderer,
             settings=self.desk_settings,
+            delivery=self.delivery,
             credit_check=self.credit_control,
         )
 
@@ -312,7 +353,7 @@ class Container:
     def customers(self):
         from chalicelib.services.customers import CustomerService
 
-        return CustomerService(self.conversation_store)
+        return CustomerService(self.conversation_store, contacts=self.contacts)
 
     @cached_property
     def expiry(self):
@@ -473,7 +514,9 @@ class Container:
         """The health check (call it): a DescribeTable on the orders table."""
         from chalicelib.adapters.health import TableHealth
 
-        return TableHealth(self.dynamodb, self.settings.table_name("orders"), self.settings.stage)
+        return TableHealth(
+            self.dynamodb, self.settings.table_name("orders"), self.settings.stage, whatsapp=self.whatsapp_health
+        )
 
 
 def _reminder_template(shop: str):

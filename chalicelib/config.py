@@ -113,6 +113,8 @@ class Settings:
     processed_message_ttl_days: int = 14
     customer_messages_per_minute: int = 20  # flood control: more in a minute get one "please wait" (0: off)
     invoice_url_ttl_seconds: int = 7 * 24 * 3600
+    outbox_lease_seconds: float = 20.0
+    whatsapp_waba_id: str = ""
     supplier: dict = field(default_factory=dict)
     credit_days: int = 30  # CREDIT_DAYS: days from an invoice to its due date, unless the customer has their own
     supplier_upi_vpa: str | None = None  # SUPPLIER_UPI_VPA: invoices and statements carry a UPI QR when set
@@ -246,6 +248,8 @@ def load_settings(values: dict | None = None) -> Settings:
         processed_message_ttl_days=int(_env("PROCESSED_MESSAGE_TTL_DAYS", "14")),
         customer_messages_per_minute=int(_env("CUSTOMER_MESSAGES_PER_MINUTE", "20")),
         invoice_url_ttl_seconds=int(_env("INVOICE_URL_TTL_SECONDS", str(7 * 24 * 3600))),
+        outbox_lease_seconds=float(_env("OUTBOX_LEASE_SECONDS", "20")),
+        whatsapp_waba_id=_env("WHATSAPP_WABA_ID", "102290129340398" if local else "") or "",
         credit_days=int(_env("CREDIT_DAYS", "30")),
         supplier_upi_vpa=_env("SUPPLIER_UPI_VPA", "bharattextiles.demo@upi" if local else None),
         supplier={

@@ -192,6 +192,12 @@ def cmd_configure(args) -> int:
     return configure(args.stage, source, args.path, args.endpoint, interactive=not args.no_prompt)
 
 
+def cmd_templates(args) -> int:
+    from devstack.templates import cmd_templates as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -276,6 +282,16 @@ def main(argv: list[str] | None = None) -> int:
     conf.add_argument("--endpoint", help="AWS endpoint (LocalStack, the emulator); default: AWS itself")
     conf.add_argument("--no-prompt", action="store_true", help="write only what the file gives")
     conf.set_defaults(func=cmd_configure)
+
+    templates = sub.add_parser("templates", help="WhatsApp message templates (chalicelib/templates)")
+    templates_sub = templates.add_subparsers(dest="action", required=True)
+    templates_sync = templates_sub.add_parser("sync", help="create or update them via /{waba_id}/message_templates")
+    templates_sync.add_argument("--graph", help="Graph API base (default: the local fake)")
+    templates_sync.add_argument("--waba-id")
+    templates_sync.add_argument("--token")
+    templates_sync.add_argument("--public-base-url", help="base of the Approve/Reject button URLs")
+    templates_sync.add_argument("--document-handle", default="local-sample-document-handle")
+    templates_sync.set_defaults(func=cmd_templates)
 
     args = parser.parse_args(argv)
     from devstack.client import StackNotRunning

@@ -137,12 +137,31 @@ class Client:
         from chalicelib.domain.signature import sign
 
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self._tell_graph_who_wrote(raw)
         headers = {"Content-Type": "application/json"}
         if signature == "auto":
             signature = sign(raw, self.info["whatsapp_app_secret"])
         if signature:
             headers["X-Hub-Signature-256"] = signature
         return http("POST", self.info["app_url"] + "/webhook", raw, headers)
+
+    def _tell_graph_who_wrote(self, raw: bytes) -> None:
+        """Meta knows every message it relays, so it knows whose 24-hour window is open: tell the fake Graph API."""
+        try:
+            body = json.loads(raw)
+            senders = {
+                m.get("from_user_id") or m.get("from")
+                for entry in body.get("entry", [])
+                for change in entry.get("changes", [])
+                for m in (change.get("value") or {}).get("messages", [])
+            }
+        except (ValueError, AttributeError, TypeError):
+            return
+        for sender in senders - {None, ""}:
+            if isinstance(sender, str) and len(sender) <= 160:
+                http("POST", self.info["graph_url"] + "/_fake/inbound", json.dumps({"from": sender}).encode())
+                if sender != (phone := _phone_of(body, sender)) and phone:
+                    http("POST", self.info["graph_url"] + "/_fake/inbound", json.dumps({"from": phone}).encode())
 
     def messages(self, to: str | None = None, since: int = 0) -> list[dict]:
         query = f"?since={since}" + (f"&to={to}" if to else "")
@@ -200,3 +219,13 @@ class Client:
         return self.converse(
             phone, tap_webhook(phone, button_id, wamid, phone_number_id=self.info["phone_number_id"]), wamid, timeout
         )
+
+
+def _phone_of(body: dict, sender: str) -> str | None:
+    """The phone beside a BSUID sender, when the webhook gives one."""
+    for entry in body.get("entry", []):
+        for change in entry.get("changes", []):
+            for message in (change.get("value") or {}).get("messages", []):
+                if message.get("from_user_id") == sender and message.get("from"):
+                    return message["from"]
+    return None

@@ -82,9 +82,16 @@ def play(client, stack) -> int:
     owner_messages = client.messages(to=client.info["owner_phone"])
     if not owner_messages:
         raise DemoFailed("the owner was not notified")
-    notice = owner_messages[-1]["payload"]["text"]["body"]
-    _show("owner inbox", notice)
-    approve_url = re.search(r"Approve: (\S+)", notice).group(1)
+    payload = owner_messages[-1]["payload"]
+    if payload["type"] == "template":  # the owner has not written in 24 hours: the approved template, with buttons
+        rendered = payload["_rendered"]
+        buttons = "  ".join(f"[{b['text']}]" for b in rendered["buttons"])
+        _show("owner inbox", f"{rendered['text']}\n{buttons}   (template {payload['template']['name']})")
+        approve_url = rendered["buttons"][0]["url"]
+    else:
+        notice = payload["text"]["body"]
+        _show("owner inbox", notice)
+        approve_url = re.search(r"Approve: (\S+)", notice).group(1)
 
     print("\n— The owner opens the Approve link and presses Approve —\n")
     since = client.last_seq()
@@ -186,7 +193,7 @@ def _save_invoice(stack, document: dict) -> int:
     print(
         f"\nInvoice PDF: s3://{bucket}/{key} ({len(body):,} bytes, {head.get('ServerSideEncryption')} encrypted)\n"
         f"Saved a copy to {local}\n"
-        f"WhatsApp document link: {document['payload']['document']['link'][:90]}…\n"
+        f"WhatsApp document: media id {document['payload']['document'].get('id')} (uploaded to WhatsApp, no link)\n"
     )
     return 0
 

@@ -107,6 +107,7 @@ class Stack:
 
             seed(container)
         self._start_app()
+        self._sync_templates(container)
         self._start_mappings(container)
         if c.scheduler:
             self._start_scheduler()
@@ -189,6 +190,21 @@ class Stack:
         # connections and 3-15 s stalls. Listening again on the bound socket raises it (API Gateway has no such limit).
         self.app_server.socket.listen(LISTEN_BACKLOG)
         threading.Thread(target=self.app_server.serve_forever, name="app", daemon=True).start()
+
+    def _sync_templates(self, container) -> None:
+        """Every template of chalicelib/templates created on the fake Graph API (approved at once), as
+        `devstack templates sync` would on Meta; the statuses are recorded for the app."""
+        from devstack.templates import sync
+
+        rows = sync(
+            self.graph_url,
+            env_value("WHATSAPP_API_VERSION"),
+            container.settings.whatsapp_waba_id or "102290129340398",
+            env_value("WHATSAPP_TOKEN"),
+            self.app_url,
+            registry=container.templates,
+        )
+        log.info("templates: %s", ", ".join(f"{r['name']}/{r['language']} {r['status']}" for r in rows))
 
     def _start_mappings(self, container) -> None:
         import app as app_module

@@ -44,6 +44,9 @@ def _customer_dict(record) -> dict:
         "balance_paise": int(record.balance_paise or 0),
         "active_order_id": record.active_order_id,
         "last_inbound_at": record.last_inbound_at,
+        "wa_phone": record.wa_phone,
+        "user_id": record.user_id,
+        "username": record.username,
         "credit_days": None if record.credit_days is None else int(record.credit_days),
         "credit_limit_paise": None if record.credit_limit_paise is None else int(record.credit_limit_paise),
     }
@@ -124,8 +127,11 @@ class DynamoConversationStore:
         closed_version: int | None = None,
         reserve_parts: list | None = None,
         audit: list = (),
+        identity: dict | None = None,
     ) -> None:
-        """Write the step's result atomically (with ``audit``, the AuditEntries of the orders it moved).
+        """Write the step's result atomically (with ``audit``, the AuditEntries of the orders it moved). ``identity``
+        ({"wa_phone", "user_id", "username"}) is kept on the customer beside its key (a BSUID-keyed contact's phone,
+        and the reverse).
 
         Raises AlreadyProcessed (the message was handled meanwhile), OutOfStock naming the batches that could not be
         reserved (nothing was written), or StaleOrder (the order or the customer changed: load and redo the step).
@@ -150,6 +156,9 @@ class DynamoConversationStore:
             customer_actions.append(CustomerRecord.name.set(name))
         if language:
             customer_actions.append(CustomerRecord.language.set(language))
+        for field_name, value in (identity or {}).items():
+            if value and field_name in ("wa_phone", "user_id", "username"):
+                customer_actions.append(getattr(CustomerRecord, field_name).set(value))
         if active_order_id:
             customer_actions.append(CustomerRecord.active_order_id.set(active_order_id))
         else:

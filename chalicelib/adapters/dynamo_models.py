@@ -144,6 +144,9 @@ class CustomerRecord(_Base):
 
     phone = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(null=True)
+    wa_phone = UnicodeAttribute(null=True)  # the phone, when the contact is keyed by its BSUID
+    user_id = UnicodeAttribute(null=True)  # the BSUID, when Meta gave one
+    username = UnicodeAttribute(null=True)
     gstin = UnicodeAttribute(null=True)
     state = UnicodeAttribute(null=True)
     state_code = UnicodeAttribute(null=True)
@@ -228,6 +231,17 @@ class MessageLogRecord(_Base):
     expires_at = TTLAttribute(null=True)
 
 
+class OutboxByQueue(GlobalSecondaryIndex):
+    """Sparse: only records waiting for something are in it ('pending' sends, 'attention' for the owner)."""
+
+    class Meta:
+        index_name = "by-queue"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    queue_at = UnicodeAttribute(range_key=True)
+
+
 class OutboxRecordModel(_Base):
     """An outbound message written before it is sent, keyed by its idempotency key."""
 
@@ -244,6 +258,16 @@ class OutboxRecordModel(_Base):
     error_code = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
+    fallback = JSONAttribute(null=True)  # the template to send outside the 24-hour window
+    order_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    claimed_at = NumberAttribute(null=True)  # epoch seconds of the last claim (the lease)
+    template_sent = BooleanAttribute(null=True)
+    failed_at = UnicodeAttribute(null=True)
+    handled_at = UnicodeAttribute(null=True)
+    queue = UnicodeAttribute(null=True)  # pending | attention (absent once settled or handled)
+    queue_at = UnicodeAttribute(null=True)
+    by_queue = OutboxByQueue()
 
 
 class CatalogueRecord(_Base):

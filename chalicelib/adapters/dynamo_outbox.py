@@ -1,15 +1,22 @@
-"""The WhatsApp outbox in DynamoDB: the OutboxPort of chalicelib.adapters.whatsapp with atomic claims."""
+"""The WhatsApp outbox in DynamoDB: the OutboxPort of chalicelib.adapters.whatsapp, every transition one conditional
+write, and the sparse ``by-queue`` index that lists pending sends (for the sweep) and undelivered messages (for the
+owner's attention list)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.adapters.dynamo_repos import is_condition_failure
-from chalicelib.adapters.whatsapp import OutboxRecord
+from chalicelib.adapters.whatsapp import LEASE_SECONDS, MAX_ATTEMPTS, OutboxRecord
 
 TTL = timedelta(days=30)
+
+
+def _iso(epoch: float | None = None) -> str:
+    return datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC).isoformat()
 
 
 def _to_record(model, claimed: bool) -> OutboxRecord:
@@ -22,26 +29,50 @@ def _to_record(model, claimed: bool) -> OutboxRecord:
         attempts=int(model.attempts or 0),
         error_code=int(model.error_code) if model.error_code is not None else None,
         claimed=claimed,
+        fallback=dict(model.fallback) if model.fallback else None,
+        order_id=model.order_id,
+        reason=model.reason,
+        claimed_at=float(model.claimed_at or 0),
+        template_sent=bool(model.template_sent),
+        attention=model.queue == "attention",
+        failed_at=model.failed_at,
     )
 
 
 class DynamoOutbox:
-    """claim: put if absent, or re-arm a failed record, in one conditional write; otherwise return what is there.
-    The outbox table is that of ``tables`` (a dynamo_models.Tables)."""
+    """claim: put if absent; else read it and, if it is failed or a lapsed pending send, re-arm it with one
+    conditional update (the condition, not the read, decides who wins). The table is that of ``tables`` (a
+    dynamo_models.Tables)."""
 
-    def __init__(self, tables):
+    def __init__(self, tables, clock=time.time):
         self._t = tables
+        self._clock = clock
 
-    def claim(self, key: str, to: str, payload: dict) -> OutboxRecord:
+    def claim(
+        self,
+        key: str,
+        to: str,
+        payload: dict,
+        fallback: dict | None = None,
+        order_id: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> OutboxRecord:
         OutboxRecordModel = self._t.OutboxRecordModel
+        now = self._clock()
         model = OutboxRecordModel(
             key,
             to=to,
             payload=payload,
             status="pending",
             attempts=1,
-            created_at=datetime.now(UTC).isoformat(),
+            created_at=_iso(now),
             expires_at=TTL,
+            fallback=fallback,
+            order_id=order_id,
+            claimed_at=now,
+            queue="pending",
+            queue_at=_iso(now),
         )
         try:
             model.save(condition=OutboxRecordModel.key.does_not_exist())
@@ -49,37 +80,53 @@ class DynamoOutbox:
         except PutError as exc:
             if not is_condition_failure(exc):
                 raise
-        try:
-            existing = OutboxRecordModel(key)
-            existing.update(
-                actions=[
-                    OutboxRecordModel.status.set("pending"),
-                    OutboxRecordModel.payload.set(payload),
-                    OutboxRecordModel.attempts.add(1),
-                    OutboxRecordModel.error_code.remove(),
-                ],
-                condition=OutboxRecordModel.status == "failed",
+        existing = OutboxRecordModel.get(key, consistent_read=True)
+        actions = [
+            OutboxRecordModel.status.set("pending"),
+            OutboxRecordModel.attempts.add(1),
+            OutboxRecordModel.claimed_at.set(now),
+            OutboxRecordModel.queue.set("pending"),
+            OutboxRecordModel.queue_at.set(_iso(now)),
+        ]
+        if existing.status == "failed":
+            actions += [
+                OutboxRecordModel.payload.set(payload),
+                OutboxRecordModel.error_code.remove(),
+                OutboxRecordModel.reason.remove(),
+            ]
+            condition = (OutboxRecordModel.status == "failed") & (OutboxRecordModel.attempts == existing.attempts)
+        elif (
+            existing.status == "pending"
+            and not existing.wamid
+            and float(existing.claimed_at or 0) < now - lease_seconds
+            and int(existing.attempts or 0) < max_attempts
+        ):
+            condition = (
+                (OutboxRecordModel.status == "pending")
+                & OutboxRecordModel.wamid.does_not_exist()
+                & (OutboxRecordModel.claimed_at == existing.claimed_at)
             )
-            return _to_record(OutboxRecordModel.get(key, consistent_read=True), claimed=True)
+        else:
+            return _to_record(existing, claimed=False)
+        try:
+            existing.update(actions=actions, condition=condition)
+            return _to_record(existing, claimed=True)
         except UpdateError as exc:
             if not is_condition_failure(exc):
                 raise
         return _to_record(OutboxRecordModel.get(key, consistent_read=True), claimed=False)
 
-    def mark_sent(self, key: str, wamid: str) -> None:
+    def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
+        """One conditional update, applied only to a record that is not sent yet; no read before or after."""
         OutboxRecordModel = self._t.OutboxRecordModel
-        self._transition(key, [OutboxRecordModel.status.set("sent"), OutboxRecordModel.wamid.set(wamid)])
-
-    def mark_failed(self, key: str, error_code: int | None, message: str) -> None:
-        OutboxRecordModel = self._t.OutboxRecordModel
-        actions = [OutboxRecordModel.status.set("failed")]
-        if error_code is not None:
-            actions.append(OutboxRecordModel.error_code.set(error_code))
-        self._transition(key, actions)
-
-    def _transition(self, key: str, actions: list) -> None:
-        """Apply unless the record is already sent (sent is final); KeyError for a key never claimed."""
-        OutboxRecordModel = self._t.OutboxRecordModel
+        actions = [
+            OutboxRecordModel.status.set("sent"),
+            OutboxRecordModel.wamid.set(wamid),
+            OutboxRecordModel.queue.remove(),
+            OutboxRecordModel.queue_at.remove(),
+        ]
+        if template_sent:
+            actions.append(OutboxRecordModel.template_sent.set(True))
         try:
             OutboxRecordModel(key).update(
                 actions=actions,
@@ -88,10 +135,40 @@ class DynamoOutbox:
         except UpdateError as exc:
             if not is_condition_failure(exc):
                 raise
-            try:
-                OutboxRecordModel.get(key, consistent_read=True)
-            except DoesNotExist as missing:
-                raise KeyError(key) from missing
+
+    def mark_failed(
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
+    ) -> OutboxRecord | None:
+        """One conditional update (not when it is failed with this code already); returns the record as it now is."""
+        OutboxRecordModel = self._t.OutboxRecordModel
+        now = _iso(self._clock())
+        actions = [
+            OutboxRecordModel.status.set("failed"),
+            OutboxRecordModel.reason.set(message[:500]),
+            OutboxRecordModel.failed_at.set(now),
+        ]
+        actions.append(
+            OutboxRecordModel.error_code.set(error_code)
+            if error_code is not None
+            else OutboxRecordModel.error_code.remove()
+        )
+        if attention:
+            actions += [OutboxRecordModel.queue.set("attention"), OutboxRecordModel.queue_at.set(now)]
+        else:
+            actions += [OutboxRecordModel.queue.remove(), OutboxRecordModel.queue_at.remove()]
+        condition = OutboxRecordModel.key.exists()
+        if error_code is not None:
+            condition &= (OutboxRecordModel.status != "failed") | (OutboxRecordModel.error_code != error_code)
+        if wamid is not None:  # a status webhook: only about the message this record holds now
+            condition &= OutboxRecordModel.wamid.does_not_exist() | (OutboxRecordModel.wamid == wamid)
+        model = OutboxRecordModel(key)
+        try:
+            model.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if not is_condition_failure(exc):
+                raise
+            return None
+        return _to_record(model, claimed=False)
 
     def get(self, key: str) -> OutboxRecord | None:
         OutboxRecordModel = self._t.OutboxRecordModel
@@ -99,3 +176,38 @@ class DynamoOutbox:
             return _to_record(OutboxRecordModel.get(key, consistent_read=True), claimed=False)
         except DoesNotExist:
             return None
+
+    def attention(self, limit: int = 100) -> list[OutboxRecord]:
+        """Undelivered messages not handled yet, oldest first."""
+        OutboxRecordModel = self._t.OutboxRecordModel
+        rows = OutboxRecordModel.by_queue.query("attention", limit=limit)
+        return [_to_record(r, claimed=False) for r in rows]
+
+    def handled(self, key: str) -> bool:
+        """Take a record off the attention list; False when it was not on it."""
+        OutboxRecordModel = self._t.OutboxRecordModel
+        try:
+            OutboxRecordModel(key).update(
+                actions=[
+                    OutboxRecordModel.queue.remove(),
+                    OutboxRecordModel.queue_at.remove(),
+                    OutboxRecordModel.handled_at.set(_iso(self._clock())),
+                ],
+                condition=OutboxRecordModel.queue == "attention",
+            )
+        except UpdateError as exc:
+            if not is_condition_failure(exc):
+                raise
+            return False
+        return True
+
+    def stale_pending(self, older_than_seconds: float, limit: int = 50) -> list[OutboxRecord]:
+        """Pending sends claimed longer ago than ``older_than_seconds`` (their sender died or never heard back)."""
+        OutboxRecordModel = self._t.OutboxRecordModel
+        from chalicelib.adapters.dynamo_models import OutboxByQueue
+
+        cutoff = _iso(self._clock() - older_than_seconds)
+        rows = OutboxRecordModel.by_queue.query(
+            "pending", range_key_condition=OutboxByQueue.queue_at < cutoff, limit=limit
+        )
+        return [_to_record(r, claimed=False) for r in rows if not r.wamid]

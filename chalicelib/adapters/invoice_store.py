@@ -118,6 +118,10 @@ class DynamoInvoiceStore:
         record.update(actions=[InvoiceRecord.s3_key.set(key)])
         return key
 
+    def pdf(self, key: str) -> bytes:
+        """The stored PDF's bytes (sent to WhatsApp's media endpoint; S3 keeps the archive)."""
+        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
     def link(self, key: str, ttl_seconds: int) -> str:
         """A time-limited URL of the PDF at ``key`` (what the customer's WhatsApp document points at)."""
         return self._s3.generate_presigned_url(

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from chalicelib.adapters.stock_repository import ImportResult, Movement, merge_movements
 from chalicelib.adapters.whatsapp import InMemoryOutbox  # the WhatsApp client's outbox fake lives with its port
-from chalicelib.domain.errors import AlreadyProcessed, DeliveryUncertain, OutOfStock, StaleOrder
+from chalicelib.domain.errors import AlreadyProcessed, DeliveryUncertain, OutOfStock, OutsideWindow, StaleOrder
 from chalicelib.domain.money import meters
 from chalicelib.domain.stock import AllocationPart, Batch, StockChange, release_change, stock_change
 
@@ -189,13 +189,34 @@ class InMemoryMessageLog:
 
 class RecordingSender:
     """The message sender: records every payload it sends, at most once per idempotency key (as the outbox makes
-    the real client). ``refuse(to, error)`` makes sends to ``to`` raise ``error`` (a MessageNotSent)."""
+    the real client). ``refuse(to, error)`` makes sends to ``to`` raise ``error`` (a MessageNotSent);
+    ``outside_window(to)`` closes ``to``'s 24-hour window: a payload's ``_fallback`` template goes instead, and a
+    free-form payload without one raises OutsideWindow, as the real client does."""
 
     def __init__(self):
         self.sent: list[dict] = []  # {"key", "to", "payload", "wamid"}
+        self.reads: list[str] = []  # wamids marked read (with the typing indicator)
+        self.media: dict[str, bytes] = {}
         self._by_key: dict[str, str] = {}
         self._refusals: dict[str, Exception] = {}
+        self._outside: set[str] = set()
         self._lock = threading.Lock()
+
+    def outside_window(self, to: str) -> None:
+        self._outside.add(to)
+
+    def mark_read(self, wamid: str, typing: bool = True) -> bool:
+        self.reads.append(wamid)
+        return True
+
+    def upload_media(self, data: bytes, mime_type: str, filename: str) -> str:
+        with self._lock:
+            media_id = f"media.fake{len(self.media) + 1}"
+            self.media[media_id] = data
+            return media_id
+
+    def resend_as_template(self, key: str) -> str | None:
+        return None
 
     def refuse(self, to: str, error: Exception | None) -> None:
         if error is None:
@@ -203,13 +224,25 @@ class RecordingSender:
         else:
             self._refusals[to] = error
 
-    def send(self, message, idempotency_key: str) -> str:
-        return self.send_payload(message.to_graph_payload(), idempotency_key)
+    def send(self, message, idempotency_key: str, fallback: dict | None = None) -> str:
+        payload = message.to_graph_payload()
+        if fallback is not None:
+            payload["_fallback"] = fallback
+        return self.send_payload(payload, idempotency_key)
 
     def send_payload(self, payload: dict, idempotency_key: str) -> str:
+        payload = dict(payload)
+        fallback = payload.pop("_fallback", None)
+        payload.pop("_order_id", None)
         with self._lock:
             if idempotency_key in self._by_key:
                 return self._by_key[idempotency_key]
+            if payload.get("to") in self._outside and payload.get("type") != "template":
+                if fallback is None:
+                    refused = OutsideWindow("outside the 24-hour window and no template given")
+                    refused.code = 131047
+                    raise refused
+                payload = fallback
             error = self._refusals.get(payload.get("to", ""))
             if error is not None:
                 if isinstance(error, DeliveryUncertain):
@@ -234,6 +267,8 @@ class RecordingSender:
                 out.append(p["interactive"]["body"]["text"])
             elif kind == "document":
                 out.append(p["document"].get("caption") or "")
+            elif kind == "template":
+                out.append(p["template"]["name"])
         return out
 
 
@@ -419,6 +454,7 @@ class InMemoryConversationStore:
         closed_version: int | None = None,
         reserve_parts: list | None = None,
         audit: list = (),
+        identity: dict | None = None,
     ) -> None:
         t = self._t
         with t.lock:
@@ -458,6 +494,7 @@ class InMemoryConversationStore:
                 customer["name"] = name
             if language:
                 customer["language"] = language
+            customer.update({k: v for k, v in (identity or {}).items() if v})
             customer["active_order_id"] = active_order_id or None
             for m in movements:
                 t.apply_movement(m)
@@ -626,6 +663,10 @@ class InMemoryInvoiceStore:
 
     def link(self, key: str, ttl_seconds: int) -> str:
         return f"https://invoices.example/{key}?expires-in={ttl_seconds}"
+
+    def pdf(self, key: str) -> bytes:
+        with self._t.lock:
+            return self._t.objects[key]
 
     def invoices_of(self, order_id: str) -> list[dict]:
         return [

@@ -29,22 +29,39 @@ Errors (``WhatsAppError(code, message, details, retryable)``; ``retryable`` tell
     ``WhatsAppError``          anything else                  ``retryable`` when HTTP 5xx or 429
     =========================  =============================  ==========================================================
 
-The double-send policy (``send(message, idempotency_key)``)
+At-least-once, at most one duplicate (``send_payload(payload, idempotency_key)``)
     The outbox is claimed before any request, so each idempotency key names one logical message. The client
 
     - returns the stored wamid without sending when the key is already ``sent``;
-    - sends when its ``claim`` created the record or re-armed a ``failed`` one (a failure is recorded only when the
-      message certainly did not go out: Meta answered with an error, or no connection was made);
-    - raises ``DeliveryUncertainError`` and does not send when the record is ``pending`` and this call did not claim
-      it: another worker is sending it now, or an earlier attempt timed out after the request may have reached Meta.
-      A duplicate "order confirmed" costs the trader more than a late one, so the shop errs towards not re-sending.
-    - after a read timeout or a dropped connection it leaves the record ``pending`` and raises
-      ``DeliveryUncertainError``.
+    - sends when its ``claim`` created the record or re-armed a ``failed`` one;
+    - when the record is ``pending`` from another attempt with no wamid: waits up to ``lease_seconds`` for it to
+      settle (another worker is sending it, or a status webhook will settle it), then takes it over and sends again
+      (the claim is a conditional write on ``claimed_at``, so only one taker wins). A worker that died between the
+      outbox write and the send is so redeemed on redelivery; one whose request reached Meta before it died costs
+      one duplicate. ``max_attempts`` (2) caps that: a key is never sent a third time without a recorded failure;
+    - after a read timeout or a dropped connection leaves the record ``pending`` and raises the retryable
+      ``DeliveryUncertainError``: the queue brings the work back, and the rule above applies.
 
-    Every payload carries the key in ``biz_opaque_callback_data``, which Meta echoes in the ``sent``/``delivered``/
-    ``read`` status webhooks: the webhook handler calls ``outbox.mark_sent(key, wamid)`` and so settles a pending
-    record. A record still pending once status webhooks would long have arrived never reached Meta; a person (or a
-    job) may then send again under a new key.
+    Every payload carries the key in ``biz_opaque_callback_data``, which Meta echoes in status webhooks: ``sent``
+    settles a pending record (one conditional update, no read); ``failed`` records the refusal (see below).
+
+The 24-hour window and templates
+    A payload may carry ``_fallback``: the approved template to use instead when the recipient is outside WhatsApp's
+    24-hour customer service window (a business-initiated message: the owner's notification, an invoice, a
+    reminder). Such a send reads the recipient's last inbound time (``WindowPort``) and sends free-form inside the
+    window, the template outside it, and nothing when the template is not usable (``TemplatePort``: APPROVED and
+    still UTILITY): the record is then failed with code 131047 and put on the owner's attention list. A 131047 in the
+    response resends the template once under the same key. Payloads without ``_fallback`` (replies to a message the
+    customer just sent) go out as they are. ``_order_id`` names the order a message is about (for the attention
+    list). Neither key is ever sent to Meta.
+
+Refusals (see chalicelib.domain.delivery)
+    A permanent refusal marks the record failed with Meta's code and reason and puts it on the attention list; an
+    auth refusal (190, 10, 200…) also turns health unhealthy (``HealthPort``) and logs why.
+
+Recipients
+    ``to`` holds a phone number or a business-scoped user id (``IN.123…``); a BSUID goes to Meta in ``recipient``
+    (Meta: "Use ``recipient`` to send to a BSUID"), a phone in ``to``.
 """
 
 from __future__ import annotations
@@ -60,8 +77,10 @@ from typing import Literal, Protocol
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
+from chalicelib.domain.delivery import NO_TEMPLATE, reason_text, refusal_kind, window_open
 from chalicelib.domain.errors import DeliveryUncertain, MessageNotSent, OutsideWindow
 from chalicelib.domain.messages import OutboundMessage, mask_phone
+from chalicelib.domain.webhook import is_bsuid
 
 
 class _PowertoolsLog:
@@ -76,6 +95,9 @@ class _PowertoolsLog:
 logger = _PowertoolsLog()
 
 MAX_DELAY = 5.0  # seconds; a Lambda cannot wait longer between two tries of one reply
+LEASE_SECONDS = 20.0  # a pending record untouched this long is taken over (its sender died or timed out)
+MAX_ATTEMPTS = 2  # the first send and at most one resend of an uncertain one
+PRIVATE_KEYS = ("_fallback", "_order_id")
 OPAQUE_DATA_MAX = 512  # Meta's limit on biz_opaque_callback_data
 
 OutboxStatus = Literal["pending", "sent", "failed"]
@@ -144,14 +166,15 @@ class GraphUnreachableError(WhatsAppError):
 
 
 class DeliveryUncertainError(WhatsAppError, DeliveryUncertain):
-    """The message may or may not have reached Meta; it is not sent again under the same key.
-
-    Raised after a read timeout or a dropped connection, and when a key is pending from another attempt.
+    """The message may or may not have reached Meta (a read timeout, a dropped connection, or another attempt still
+    holding the key). ``retryable``: try the work again later, when the lease rule decides (module docstring).
     ``key`` is the idempotency key; the status webhook settles it through ``biz_opaque_callback_data``.
     """
 
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(None, message)
+    default_retryable = True
+
+    def __init__(self, key: str, message: str, retryable: bool = True) -> None:
+        super().__init__(None, message, retryable=retryable)
         self.key = key
 
 
@@ -167,9 +190,16 @@ ERROR_TYPES: dict[int, type[WhatsAppError]] = {
     190: AuthError,
     0: AuthError,
     10: AuthError,
+    200: AuthError,
+    3: AuthError,
+    131005: AuthError,
     100: InvalidRequestError,
     131008: InvalidRequestError,
     131009: InvalidRequestError,
+    131049: UndeliverableError,
+    131048: UndeliverableError,
+    130472: UndeliverableError,
+    131062: UndeliverableError,
 }
 
 
@@ -214,35 +244,73 @@ class OutboxRecord:
     attempts: int = 0
     error_code: int | None = None
     claimed: bool = False
+    fallback: dict | None = None  # the template to use outside the 24-hour window
+    order_id: str | None = None
+    reason: str | None = None
+    claimed_at: float = 0.0  # epoch seconds of the last claim (the lease)
+    template_sent: bool = False  # the fallback template went out (a later 131047 is not resent again)
+    attention: bool = False  # on the owner's attention list (not handled yet)
+    failed_at: str | None = None
 
 
 class OutboxPort(Protocol):
-    """Remembers each outbound message by idempotency key so a retried send never reaches the customer twice.
+    """Remembers each outbound message by idempotency key so a retried send reaches the customer once (at most twice
+    after an uncertain outcome), and keeps what could not be delivered for the owner.
 
-    Transitions (an implementation must make ``claim`` atomic, e.g. a DynamoDB condition
-    ``attribute_not_exists(pk) OR #status = :failed``):
+    Transitions (an implementation makes each one a single conditional write):
 
-    ===========  ========  =========================================================================
-    call         from      result
-    ===========  ========  =========================================================================
-    claim        absent    pending, attempts=1, returned with claimed=True
-    claim        failed    pending, attempts+1, new payload, error_code cleared, claimed=True
-    claim        pending   unchanged, claimed=False (someone else's send, or an uncertain one)
-    claim        sent      unchanged, claimed=False
-    mark_sent    pending   sent with wamid (also from failed: a late status webhook wins)
-    mark_sent    sent      unchanged (the first wamid stays)
-    mark_failed  pending   failed with error_code (None when Graph could not be reached)
-    mark_failed  sent      unchanged (sent is final)
-    ===========  ========  =========================================================================
+    ===============  ========================  ================================================================
+    call             from                      result
+    ===============  ========================  ================================================================
+    claim            absent                    pending, attempts=1, claimed_at=now, claimed=True
+    claim            failed                    pending, attempts+1, new payload, error cleared, claimed=True
+    claim            pending, no wamid, older  pending, attempts+1, claimed_at=now, claimed=True (a takeover)
+                     than lease, attempts<max
+    claim            otherwise                 unchanged, claimed=False
+    mark_sent        pending or failed         sent with wamid (a late status webhook wins over a failure); no-op
+                                               on a sent or unknown key (no read)
+    mark_failed      pending or sent           failed with code and reason; ``attention`` puts it on the list;
+                                               with ``wamid`` (a status webhook) only if it is that message
+    set_payload      pending                   the payload actually sent (the fallback template)
+    handled          on the list               off the list (the owner dealt with it)
+    ===============  ========================  ================================================================
 
-    ``mark_sent`` and ``mark_failed`` raise ``KeyError`` for a key that was never claimed.
+    ``mark_failed`` returns the failed record, or None when it was failed with that code already or is unknown.
     """
 
-    def claim(self, key: str, to: str, payload: dict) -> OutboxRecord: ...
+    def claim(
+        self,
+        key: str,
+        to: str,
+        payload: dict,
+        fallback: dict | None = None,
+        order_id: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> OutboxRecord: ...
 
-    def mark_sent(self, key: str, wamid: str) -> None: ...
+    def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None: ...
 
-    def mark_failed(self, key: str, error_code: int | None, message: str) -> None: ...
+    def mark_failed(
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
+    ) -> OutboxRecord | None: ...
+
+    def get(self, key: str) -> OutboxRecord | None: ...
+
+
+class WindowPort(Protocol):
+    def last_inbound(self, contact: str) -> str | None:
+        """ISO time of the contact's last message to the shop, or None when they never wrote."""
+
+
+class TemplatePort(Protocol):
+    def usable(self, name: str, language: str) -> bool:
+        """Whether the template is APPROVED and still UTILITY in that language."""
+
+
+class HealthPort(Protocol):
+    def unhealthy(self, code: int | None, reason: str) -> None:
+        """Record that sends fail for a reason only a person can fix (token, permission)."""
 
 
 @dataclass
@@ -250,37 +318,111 @@ class InMemoryOutbox:
     """The reference ``OutboxPort``: a dict behind a lock. For unit tests and local runs."""
 
     records: dict[str, OutboxRecord] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def claim(self, key: str, to: str, payload: dict) -> OutboxRecord:
+    def claim(
+        self,
+        key: str,
+        to: str,
+        payload: dict,
+        fallback: dict | None = None,
+        order_id: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> OutboxRecord:
         with self._lock:
+            now = self.clock()
             existing = self.records.get(key)
             if existing is None:
-                record = OutboxRecord(key, to, dict(payload), "pending", attempts=1)
+                record = OutboxRecord(
+                    key, to, dict(payload), "pending", attempts=1, fallback=fallback, order_id=order_id, claimed_at=now
+                )
             elif existing.status == "failed":
-                record = replace(existing, payload=dict(payload), status="pending", attempts=existing.attempts + 1)
-                record = replace(record, error_code=None)
+                record = replace(
+                    existing,
+                    payload=dict(payload),
+                    status="pending",
+                    attempts=existing.attempts + 1,
+                    error_code=None,
+                    reason=None,
+                    claimed_at=now,
+                    attention=False,
+                )
+            elif (
+                existing.status == "pending"
+                and not existing.wamid
+                and existing.claimed_at < now - lease_seconds
+                and existing.attempts < max_attempts
+            ):
+                record = replace(existing, attempts=existing.attempts + 1, claimed_at=now)
             else:
                 return replace(existing, claimed=False)
             self.records[key] = record
             return replace(record, claimed=True)
 
-    def mark_sent(self, key: str, wamid: str) -> None:
+    def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
         with self._lock:
-            record = self.records[key]
-            if record.status != "sent":
-                self.records[key] = replace(record, status="sent", wamid=wamid, error_code=None)
+            record = self.records.get(key)
+            if record is not None and record.status != "sent":
+                self.records[key] = replace(
+                    record,
+                    status="sent",
+                    wamid=wamid,
+                    error_code=None,
+                    reason=None,
+                    attention=False,
+                    template_sent=record.template_sent or template_sent,
+                )
 
-    def mark_failed(self, key: str, error_code: int | None, message: str) -> None:
+    def mark_failed(
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
+    ) -> OutboxRecord | None:
         with self._lock:
-            record = self.records[key]
-            if record.status != "sent":
-                self.records[key] = replace(record, status="failed", error_code=error_code)
+            record = self.records.get(key)
+            if record is None or (record.status == "failed" and record.error_code == error_code):
+                return None  # already recorded (a repeated status webhook)
+            if wamid is not None and record.wamid not in (None, wamid):
+                return None  # about an earlier send under this key (e.g. before the template resend)
+            record = replace(
+                record,
+                status="failed",
+                error_code=error_code,
+                reason=message,
+                attention=attention,
+                failed_at=_now_iso(),
+            )
+            self.records[key] = record
+            return record
 
     def get(self, key: str) -> OutboxRecord | None:
-        """The stored record for ``key`` (not part of the port; for tests)."""
         with self._lock:
             return self.records.get(key)
+
+    def attention(self) -> list[OutboxRecord]:
+        with self._lock:
+            return sorted((r for r in self.records.values() if r.attention), key=lambda r: r.failed_at or "")
+
+    def handled(self, key: str) -> bool:
+        with self._lock:
+            record = self.records.get(key)
+            if record is None or not record.attention:
+                return False
+            self.records[key] = replace(record, attention=False)
+            return True
+
+    def stale_pending(self, older_than_seconds: float, limit: int = 50) -> list[OutboxRecord]:
+        with self._lock:
+            cutoff = self.clock() - older_than_seconds
+            return [
+                r for r in self.records.values() if r.status == "pending" and not r.wamid and r.claimed_at < cutoff
+            ][:limit]
+
+
+def _now_iso() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat()
 
 
 # --- the client -----------------------------------------------------------------------------------------------------
@@ -301,8 +443,17 @@ class WhatsAppClient:
         backoff: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
         http: urllib3.PoolManager | None = None,
+        window: WindowPort | None = None,
+        templates: TemplatePort | None = None,
+        health: HealthPort | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        max_attempts: int = MAX_ATTEMPTS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._url = f"{base_url.rstrip('/')}/{api_version}/{phone_number_id}/messages"
+        root = f"{base_url.rstrip('/')}/{api_version}/{phone_number_id}"
+        self._url = f"{root}/messages"
+        self._media_url = f"{root}/media"
+        self._token = token
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self._outbox = outbox
         self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
@@ -312,54 +463,219 @@ class WhatsAppClient:
         self._backoff = backoff
         self._sleep = sleep
         self._http = http or urllib3.PoolManager(maxsize=4)
+        self._window = window
+        self._templates = templates
+        self._health = health
+        self._lease = lease_seconds
+        self._max_attempts = max_attempts
+        self._clock = clock
 
-    def send(self, message: OutboundMessage, idempotency_key: str) -> str:
+    def send(self, message: OutboundMessage, idempotency_key: str, fallback: dict | None = None) -> str:
         """Send ``message`` once per ``idempotency_key`` and return Meta's message id (``wamid.…``).
 
-        Raises ``DeliveryUncertainError`` when the key is pending from another attempt or this attempt's outcome is
-        unknown (nothing is re-sent); ``GraphUnreachableError`` when no connection could be made; otherwise the
-        ``WhatsAppError`` subclass for Meta's error code (see the module docstring). The outbox records every outcome
-        except the uncertain ones.
+        ``fallback`` is the template payload to use outside the 24-hour window. Raises ``DeliveryUncertainError``
+        (retryable) when the outcome is unknown or another attempt holds the key; ``GraphUnreachableError`` when
+        no connection could be made; ``OutsideWindowError`` when the recipient is outside the window and no usable
+        template was given; otherwise the ``WhatsAppError`` subclass for Meta's code (module docstring).
         """
-        return self.send_payload(message.to_graph_payload(), idempotency_key)
+        payload = message.to_graph_payload()
+        if fallback is not None:
+            payload["_fallback"] = fallback
+        return self.send_payload(payload, idempotency_key)
 
     def send_payload(self, payload: dict, idempotency_key: str) -> str:
-        """``send`` for a Graph payload built earlier (``OutboundMessage.to_graph_payload()``), e.g. replies stored
-        with a handled message so a retry sends exactly what the first attempt meant to send. Same errors."""
+        """``send`` for a Graph payload built earlier (``OutboundMessage.to_graph_payload()``, maybe with
+        ``_fallback`` and ``_order_id``), e.g. replies stored with a handled message so a retry sends exactly what
+        the first attempt meant to send. Same errors."""
         if not idempotency_key:
             raise ValueError("idempotency_key must not be empty")
         payload = dict(payload)
+        fallback, order_id = payload.pop("_fallback", None), payload.pop("_order_id", None)
         to, kind = str(payload.get("to", "")), str(payload.get("type", ""))
-        if len(idempotency_key) <= OPAQUE_DATA_MAX:
-            payload["biz_opaque_callback_data"] = idempotency_key
         who = mask_phone(to)
-        record = self._outbox.claim(idempotency_key, to, payload)
+        record = self._claim(idempotency_key, to, payload, fallback, order_id)
         if record.status == "sent" and record.wamid:
             logger.info("whatsapp: = %s %s already sent as %s (key %s)", who, kind, record.wamid, idempotency_key)
             return record.wamid
         if not record.claimed:
-            logger.warning(
-                "whatsapp: ? %s key %s is pending from another attempt; not re-sending", who, idempotency_key
+            logger.warning("whatsapp: ? %s key %s is held by another attempt", who, idempotency_key)
+            raise DeliveryUncertainError(
+                idempotency_key,
+                "another attempt with this key may have reached Meta",
+                retryable=record.attempts < self._max_attempts,
             )
-            raise DeliveryUncertainError(idempotency_key, "an earlier attempt with this key may have reached Meta")
+        chosen = self._choose(payload, fallback, to, idempotency_key)
         try:
-            wamid = self._post(payload, idempotency_key)
+            wamid = self._post(self._addressed(chosen), idempotency_key)
         except DeliveryUncertainError:
             logger.warning("whatsapp: ? %s %s outcome unknown (key %s); left pending", who, kind, idempotency_key)
             raise
+        except OutsideWindowError as exc:
+            if not fallback or chosen is fallback or not self._template_usable(fallback):
+                self._refused(idempotency_key, exc, who, kind)
+                raise
+            logger.info(
+                "whatsapp: ↻ %s outside the 24-hour window; the template instead (key %s)", who, idempotency_key
+            )
+            chosen = fallback
+            try:
+                wamid = self._post(self._addressed(fallback), idempotency_key)
+            except WhatsAppError as again:
+                if not isinstance(again, DeliveryUncertainError):
+                    self._refused(idempotency_key, again, who, "template")
+                raise
         except WhatsAppError as exc:
-            logger.warning("whatsapp: x %s %s failed: %s (key %s)", who, kind, exc, idempotency_key)
-            if exc.code is not None:  # Meta answered with a refusal code (not a connection problem)
-                from chalicelib import metrics
-
-                metrics.count(metrics.SENDS_REFUSED)
-            self._outbox.mark_failed(idempotency_key, exc.code, exc.message)
+            self._refused(idempotency_key, exc, who, kind)
             raise
-        self._outbox.mark_sent(idempotency_key, wamid)
-        logger.info("whatsapp: → %s %s sent as %s (key %s)", who, kind, wamid, idempotency_key)
+        self._outbox.mark_sent(idempotency_key, wamid, template_sent=chosen is fallback)
+        logger.info("whatsapp: → %s %s sent as %s (key %s)", who, chosen.get("type"), wamid, idempotency_key)
         return wamid
 
+    def resend_as_template(self, key: str) -> str | None:
+        """After a ``failed`` 131047 status: send the record's fallback template once under the same key.
+        Returns the new wamid, or None when there is no fallback, it went out already, or it is not usable."""
+        record = self._outbox.get(key)
+        if record is None or not record.fallback or record.template_sent or not self._template_usable(record.fallback):
+            return None
+        claimed = self._outbox.claim(
+            key, record.to, record.fallback, record.fallback, record.order_id, self._lease, self._max_attempts + 1
+        )
+        if not claimed.claimed:
+            return None
+        try:
+            wamid = self._post(self._addressed(record.fallback), key)
+        except DeliveryUncertainError:
+            return None
+        except WhatsAppError as exc:
+            self._refused(key, exc, mask_phone(record.to), "template")
+            return None
+        self._outbox.mark_sent(key, wamid, template_sent=True)
+        return wamid
+
+    def mark_read(self, wamid: str, typing: bool = True) -> bool:
+        """Mark an inbound message read and show the typing indicator (one call; Meta dismisses the indicator when
+        we answer or after 25 seconds). Best effort: returns False instead of raising."""
+        body: dict = {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+        if typing:
+            body["typing_indicator"] = {"type": "text"}
+        try:
+            response = self._http.request(
+                "POST",
+                self._url,
+                body=json.dumps(body).encode(),
+                headers=self._headers,
+                timeout=urllib3.Timeout(connect=2.0, read=2.0),
+                retries=False,
+                redirect=False,
+            )
+        except HTTPError as exc:
+            logger.info("whatsapp: mark-read of %s failed: %s", wamid, type(exc).__name__)
+            return False
+        return 200 <= response.status < 300
+
+    def upload_media(self, data: bytes, mime_type: str, filename: str) -> str:
+        """Upload a file to ``/{phone_number_id}/media`` (multipart: messaging_product, type, file) and return
+        Meta's media id, which a message can send instead of a link (Meta keeps uploads for 30 days).
+        Raises the ``WhatsAppError`` for Meta's code, ``GraphUnreachableError`` when no connection was made."""
+        fields = {"messaging_product": "whatsapp", "type": mime_type, "file": (filename, data, mime_type)}
+        try:
+            response = self._http.request(
+                "POST",
+                self._media_url,
+                fields=fields,
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=urllib3.Timeout(connect=self._timeout.connect_timeout, read=30.0),
+                retries=False,
+                redirect=False,
+            )
+        except ConnectTimeoutError as exc:
+            raise GraphUnreachableError(None, f"could not connect to Graph: {exc}") from exc
+        except HTTPError as exc:
+            raise WhatsAppError(None, f"media upload interrupted: {type(exc).__name__}", retryable=True) from exc
+        if not 200 <= response.status < 300:
+            error = parse_graph_error(response.status, response.data)
+            if isinstance(error, AuthError):
+                self._unhealthy(error)
+            raise error
+        try:
+            return str(json.loads(response.data)["id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WhatsAppError(None, "media upload answered without an id", retryable=True) from exc
+
+    # --- internals -----------------------------------------------------------------------------------------------
+    def _claim(self, key: str, to: str, payload: dict, fallback: dict | None, order_id: str | None) -> OutboxRecord:
+        """Claim the key; when another attempt holds it, wait (up to the lease) for it to settle or lapse."""
+        deadline = self._clock() + self._lease
+        while True:
+            record = self._outbox.claim(key, to, payload, fallback, order_id, self._lease, self._max_attempts)
+            if record.claimed or record.status != "pending" or record.attempts >= self._max_attempts:
+                return record
+            if self._clock() >= deadline:
+                return record
+            self._sleep(min(0.25, max(deadline - self._clock(), 0.01)))
+
+    def _choose(self, payload: dict, fallback: dict | None, to: str, key: str) -> dict:
+        """The payload to send: free-form inside the window, the fallback template outside it; raises
+        ``OutsideWindowError`` (recorded, on the attention list) when only an unusable template could go."""
+        if payload.get("type") == "template":
+            if self._template_usable(payload):
+                return payload
+            error = OutsideWindowError(131047, NO_TEMPLATE, f"template {_template_name(payload)} is not approved")
+            self._refused(key, error, mask_phone(to), "template")
+            raise error
+        if fallback is None or self._window is None:
+            return payload
+        from datetime import UTC, datetime
+
+        if window_open(self._window.last_inbound(to), datetime.now(UTC)):
+            return payload
+        if self._template_usable(fallback):
+            return fallback
+        error = OutsideWindowError(131047, NO_TEMPLATE, f"template {_template_name(fallback)} is not approved")
+        self._refused(key, error, mask_phone(to), str(payload.get("type")))
+        raise error
+
+    def _template_usable(self, payload: dict) -> bool:
+        if self._templates is None:
+            return True
+        template = payload.get("template") or {}
+        return self._templates.usable(str(template.get("name")), str((template.get("language") or {}).get("code")))
+
+    def _refused(self, key: str, exc: WhatsAppError, who: str, kind: str) -> None:
+        """Record a refusal on the outbox; a permanent one goes on the attention list."""
+        logger.warning(
+            "whatsapp: x %s %s refused: %s (key %s)",
+            who,
+            kind,
+            exc,
+            key,
+            extra={"metric": "WhatsAppSendRefused", "code": exc.code, "kind": refusal_kind(exc.code)},
+        )
+        if exc.code is not None:  # Meta answered with a refusal code (not a connection problem)
+            from chalicelib import metrics
+
+            metrics.count(metrics.SENDS_REFUSED)
+        if isinstance(exc, AuthError):
+            self._unhealthy(exc)
+        permanent = not exc.retryable
+        self._outbox.mark_failed(key, exc.code, reason_text(exc.code, exc.details or exc.message), attention=permanent)
+
+    def _unhealthy(self, exc: WhatsAppError) -> None:
+        if self._health is not None:
+            self._health.unhealthy(exc.code, reason_text(exc.code, exc.message))
+
+    @staticmethod
+    def _addressed(payload: dict) -> dict:
+        """A BSUID recipient goes in ``recipient``, a phone in ``to``."""
+        to = str(payload.get("to", ""))
+        if is_bsuid(to):
+            payload = {k: v for k, v in payload.items() if k != "to"} | {"recipient": to}
+        return payload
+
     def _post(self, payload: dict, key: str) -> str:
+        payload = dict(payload)
+        if len(key) <= OPAQUE_DATA_MAX:
+            payload["biz_opaque_callback_data"] = key
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         error: WhatsAppError = GraphUnreachableError(None, "no attempt made")
         retry_after: float | None = None
@@ -400,6 +716,10 @@ class WhatsAppClient:
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             # Meta accepted the request but we cannot tell which message it made: let the status webhook settle it.
             raise DeliveryUncertainError(key, "Graph answered 2xx without a message id") from exc
+
+
+def _template_name(payload: dict) -> str:
+    return str((payload.get("template") or {}).get("name"))
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -60,8 +60,8 @@ class OutsideWindow(MessageNotSent):
 
 
 class DeliveryUncertain(MessageNotSent):
-    """The message may or may not have been accepted; it is not sent again under the same key (the status webhook
-    settles it)."""
+    """The message may or may not have been accepted. ``retryable``: do the work again later; the outbox's lease
+    then decides whether to send again (at most one duplicate), unless a status webhook settled it meanwhile."""
 
 
 class StaleAccount(DomainError):

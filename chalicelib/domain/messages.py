@@ -61,6 +61,7 @@ FOOTER_MAX = 60
 
 ELLIPSIS = "…"
 _PHONE = re.compile(r"\+?[0-9]{7,15}")
+_BSUID = re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]{1,128}")  # a business-scoped user id (username-only users)
 _ZERO_WIDTH_JOINERS = {"\u200c", "\u200d"}
 _VIRAMA_CLASS = 9  # canonical combining class of the Indic viramas (halant): a cut right after one breaks a conjunct
 
@@ -176,13 +177,19 @@ class ListSection:
 
 @dataclass(frozen=True)
 class Document:
-    """A file the customer receives (an invoice PDF): a public or presigned ``link`` and the name they will see."""
+    """A file the customer receives (an invoice PDF): WhatsApp's ``media_id`` of an upload (preferred: it does not
+    expire like a presigned link) or a public ``link``, and the name they will see."""
 
-    link: str
-    filename: str
+    link: str = ""
+    filename: str = ""
     caption: str = ""
+    media_id: str | None = None
 
     def __post_init__(self) -> None:
+        if self.media_id:
+            if not self.filename.strip():
+                raise InvalidMessageError("document filename must not be empty")
+            return
         if not self.link.startswith(("https://", "http://")):
             raise InvalidMessageError(f"document link must be an http(s) URL, got {self.link[:40]!r}")
         if not self.filename.strip():
@@ -207,8 +214,10 @@ class OutboundMessage:
     footer: str | None = None
 
     def __post_init__(self) -> None:
-        if not _PHONE.fullmatch(self.to):
-            raise InvalidMessageError(f"recipient {mask_phone(self.to)!r} is not a WhatsApp number (7-15 digits)")
+        if not _PHONE.fullmatch(self.to) and not _BSUID.fullmatch(self.to):
+            raise InvalidMessageError(
+                f"recipient {mask_phone(self.to)!r} is neither a WhatsApp number (7-15 digits) nor a BSUID"
+            )
         object.__setattr__(self, "to", self.to.lstrip("+"))
         object.__setattr__(self, "buttons", tuple(self.buttons))
         object.__setattr__(self, "list_sections", tuple(self.list_sections))
@@ -271,7 +280,8 @@ class OutboundMessage:
         return payload
 
     def _document_json(self, document: Document) -> dict:
-        body = {"link": document.link, "filename": document.filename}
+        source = {"id": document.media_id} if document.media_id else {"link": document.link}
+        body = source | {"filename": document.filename}
         caption = document.caption or self.text
         if caption.strip():
             body["caption"] = shorten(caption, CAPTION_MAX)

@@ -37,6 +37,7 @@ from chalicelib.domain.wording import text
 from chalicelib.services.ports import (
     ConversationStorePort,
     CreditCheckPort,
+    DeliveryPort,
     DeskSettings,
     InvoiceDraftingPort,
     InvoiceStorePort,
@@ -64,6 +65,7 @@ class ApprovalService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         sleep: Callable[[float], None] = time.sleep,
         credit_check: CreditCheckPort | None = None,
+        delivery: DeliveryPort | None = None,
     ):
         self._store = store
         self._invoices = invoices
@@ -75,6 +77,7 @@ class ApprovalService:
         self._clock = clock
         self._sleep = sleep
         self._credit_check = credit_check
+        self._delivery = delivery
 
     # --- reading -----------------------------------------------------------------------------------------------
     def _load(self, order_id: str):
@@ -90,9 +93,27 @@ class ApprovalService:
         return self._store.customer(phone) or {"phone": phone}
 
     # --- the owner's notification ----------------------------------------------------------------------------------
-    def owner_notification(self, order, now: datetime):
+    def owner_notification(self, order, now: datetime, links: dict[str, str] | None = None):
         """The WhatsApp text to OWNER_PHONE: who, each line with its batches and dye lots, total with GST, the
         customer's outstanding balance, and the Approve and Reject links."""
+        return self._owner_notice(order, now, links)[0]
+
+    def owner_notification_payload(self, order, now: datetime) -> dict:
+        """The owner's notification as a Graph payload with its ``owner_new_order`` template as the fallback (the
+        owner rarely writes to the shop's number, so it is usually outside the 24-hour window): the same order,
+        and Approve/Reject URL buttons whose dynamic suffix is the signed token."""
+        from chalicelib.services.links import sign_links
+        from chalicelib.templates import template
+
+        links = sign_links(order.order_id, now, self._settings)
+        notice, values = self._owner_notice(order, now, links)
+        payload = notice.to_graph_payload()
+        values |= {action + "_token": links[action].rsplit("/", 1)[1] for action in ("approve", "reject")}
+        payload["_fallback"] = template("owner_new_order").payload(self._settings.owner_phone, "en", values)
+        payload["_order_id"] = order.order_id
+        return payload
+
+    def _owner_notice(self, order, now: datetime, links: dict[str, str] | None):
         from chalicelib.domain.messages import OutboundMessage
         from chalicelib.domain.money import format_inr, format_meters
         from chalicelib.services.links import sign_links
@@ -109,12 +130,16 @@ class ApprovalService:
             # Over the credit limit, or an invoice overdue: said first, so the owner sees it before the lines.
             warnings = self._credit_check(order.customer_phone, totals.grand_total, now)
             rows[1:1] = warnings
+        else:
+            warnings = []
+        items = []
         for number, line in enumerate(order.lines_for_summary, 1):
             lots = ", ".join(f"{p.dye_lot or 'no lot'}: {format_meters(p.meters)} m" for p in line.allocation.parts)
-            rows.append(
+            items.append(
                 f"{number}. {line.color} {line.material} {format_meters(line.allocation.available_meters)} m"
                 f" = {format_inr(line.allocation.amount)} [{lots}]"
             )
+        rows += items
         rows.append("")
         rows.append(text("owner_taxable", "en", amount=format_inr(totals.taxable_value)))
         rows += [f"{r.label}: {format_inr(r.amount)}" for r in totals.tax_rows]
@@ -123,13 +148,23 @@ class ApprovalService:
             rows.append(text("owner_requests", "en", requests="; ".join(f'"{said}"' for said in order.requests)))
         balance = from_paise(customer.get("balance_paise", 0))
         rows.append(text("owner_balance", "en", amount=format_inr(balance)))
-        links = sign_links(order.order_id, now, self._settings)
+        links = links or sign_links(order.order_id, now, self._settings)
         rows += [
             "",
             text("owner_approve", "en", link=links["approve"]),
             text("owner_reject", "en", link=links["reject"]),
         ]
-        return OutboundMessage(to=self._settings.owner_phone, text="\n".join(rows))
+        said = "; ".join(f'"{said}"' for said in order.requests)
+        requests = [text("owner_requests", "en", requests=said)] if order.requests else []
+        values = {
+            "order_id": order.order_id,
+            # Credit warnings ride with the customer, before the items, as in the free-form text.
+            "customer": " · ".join([f"{invoice.recipient.name} (+{order.customer_phone})", *warnings]),
+            "lines": "; ".join(items + requests),
+            "total": format_inr(totals.grand_total),
+            "balance": format_inr(balance),
+        }
+        return OutboundMessage(to=self._settings.owner_phone, text="\n".join(rows)), values
 
     # --- asking for a decision ---------------------------------------------------------------------------------
     def request(
@@ -237,18 +272,26 @@ class ApprovalService:
         )
 
     def _after_commit(self, order_id: str) -> None:
-        """Idempotent follow-up of a decided order: invoice PDF on S3, the customer's messages, the owner's note."""
-        from chalicelib.domain.messages import Document, OutboundMessage
+        """Idempotent follow-up of a decided order: invoice PDF on S3, the customer's messages, the owner's note
+        (which says "sent" only when Meta accepted the invoice, else that it could not be delivered and why)."""
         from chalicelib.domain.money import format_inr
+        from chalicelib.templates import template
 
         order, data, _ = self._load(order_id)
         decision = data.get("decision") or {}
+        approved = order.state == OrderState.ORDER_COMPLETED
+        template_language = "hi" if order.language == "hi" else "en"
         for index, payload in enumerate(decision.get("replies", [])):
+            if index == 0 and "_fallback" not in payload:  # outside the window after a slow decision: the template
+                values = {"order_id": order_id, "reason": decision.get("reason") or "-"}
+                name = "order_approved" if approved else "order_rejected"
+                payload = payload | {
+                    "_fallback": template(name).payload(order.customer_phone, template_language, values)
+                }
             self._send_payload(payload, f"decided#{order_id}#{index}")
-        if order.state == OrderState.ORDER_COMPLETED:
+        if approved:
             number = data["invoice"]["number"]
             key = self._invoices.ensure_pdf(number, self._render)
-            link = self._invoices.link(key, self._settings.invoice_url_ttl_seconds)
             total = format_inr(data["invoice"]["grand_total"])
             language = order.language  # the customer reads the invoice message in their own language and script
             caption = text("invoice_caption", language, number=number, total=total)
@@ -257,27 +300,65 @@ class ApprovalService:
 
                 upi = upi_uri(self._settings.upi_vpa, self._settings.supplier.get("name", ""), total_of(data), number)
                 caption += "\n" + text("invoice_upi", language, upi=upi)
-            document = OutboundMessage(
-                to=order.customer_phone,
-                text=text("invoice_text", language, number=number, total=total),
-                document=Document(link=link, filename=f"{number.replace('/', '-')}.pdf", caption=caption),
-            )
-            self._send(document, f"invoice#{order_id}")
-            self._send(
-                OutboundMessage(
-                    to=self._settings.owner_phone,
-                    text=text("owner_approved", "en", id=order_id, number=number, phone=order.customer_phone),
-                ),
-                f"owner-decided#{order_id}",
-            )
+            body = text("invoice_text", language, number=number, total=total)
+            sent, why = self._send_invoice(order, number, total, body, caption, key, template_language)
+            if sent:
+                note = text("owner_approved", "en", id=order_id, number=number, phone=order.customer_phone)
+            else:
+                note = (
+                    f"✅ Order {order_id} approved. ⚠️ Invoice {number} could not be delivered to "
+                    f"+{order.customer_phone}: {why}. It is on your attention list."
+                )
+            self._tell_owner(order_id, note, f"owner-decided#{order_id}")
         elif order.state == OrderState.ORDER_REJECTED:
-            self._send(
-                OutboundMessage(
-                    to=self._settings.owner_phone,
-                    text=text("owner_rejected", "en", id=order_id),
-                ),
-                f"owner-decided#{order_id}",
-            )
+            self._tell_owner(order_id, text("owner_rejected", "en", id=order_id), f"owner-decided#{order_id}")
+
+    def _send_invoice(
+        self, order, number: str, total: str, body: str, caption: str, s3_key: str, language: str
+    ) -> tuple[bool, str | None]:
+        """Upload the PDF to WhatsApp's media endpoint and send it by media id (S3 keeps the archive); outside the
+        customer's 24-hour window the ``invoice_document`` template carries it as its document header.
+        Returns (Meta accepted it, why not)."""
+        from chalicelib.domain.delivery import reason_text
+        from chalicelib.domain.messages import Document, OutboundMessage
+        from chalicelib.templates import template
+
+        filename = f"{number.replace('/', '-')}.pdf"
+        try:
+            media_id = self._sender.upload_media(self._invoices.pdf(s3_key), "application/pdf", filename)
+        except MessageNotSent as exc:
+            if exc.retryable:
+                raise
+            return False, reason_text(exc.code, str(exc))
+        document = OutboundMessage(
+            to=order.customer_phone,
+            text=body,
+            document=Document(media_id=media_id, filename=filename, caption=caption),
+        )
+        payload = document.to_graph_payload()
+        payload["_fallback"] = template("invoice_document").payload(
+            order.customer_phone,
+            language,
+            {"invoice_number": number, "order_id": order.order_id, "amount": total},
+            document={"id": media_id, "filename": filename},
+        )
+        payload["_order_id"] = order.order_id
+        try:
+            self._sender.send_payload(payload, idempotency_key=f"invoice#{order.order_id}")
+        except MessageNotSent as exc:
+            if exc.retryable:
+                raise
+            return False, reason_text(exc.code, getattr(exc, "details", None) or str(exc))
+        return True, None
+
+    def _tell_owner(self, order_id: str, note: str, key: str) -> None:
+        """A note to the owner: free-form inside the owner's window, the ``owner_order_note`` template outside."""
+        if self._delivery is not None:
+            self._delivery.tell_owner(order_id, note.rstrip("."), key, text=note)
+            return
+        from chalicelib.domain.messages import OutboundMessage
+
+        self._send(OutboundMessage(to=self._settings.owner_phone, text=note), key)
 
     def _render(self, invoice_data: dict) -> bytes:
         from chalicelib.domain.invoice import Invoice
@@ -285,15 +366,11 @@ class ApprovalService:
         return self._render_pdf(Invoice.from_dict(invoice_data))
 
     def _tell_owner_refused(self, order, action: str, why: str | None = None) -> None:
-        from chalicelib.domain.messages import OutboundMessage
-
         why = why or f"it is {order.state.value.replace('_', ' ').lower()}"
         verb = "approved" if action == "approve" else "rejected"
-        self._send(
-            OutboundMessage(
-                to=self._settings.owner_phone,
-                text=text("owner_refused", "en", id=order.order_id, verb=verb, why=why),
-            ),
+        self._tell_owner(
+            order.order_id,
+            text("owner_refused", "en", id=order.order_id, verb=verb, why=why),
             f"owner-refused#{order.order_id}#{action}#{order.state.value}",
         )
 
@@ -305,8 +382,10 @@ class ApprovalService:
 
         try:
             self._sender.send_payload(payload, idempotency_key=key)
-        except DeliveryUncertain:
+        except DeliveryUncertain as exc:
             get_logger().warning("decision message delivery uncertain", extra={"key": key})
+            if exc.retryable:
+                raise  # the approvals queue brings it back; the outbox's lease decides whether to send again
         except MessageNotSent as exc:
             if exc.retryable:
                 raise

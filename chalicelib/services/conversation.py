@@ -90,11 +90,24 @@ class ConversationService:
         if outcome is None:
             # Logged once per message, not once per redelivery (a redelivered handled message skips this).
             self._message_log.record(message.phone, "in", message.wamid, message.type, text=message.text)
+            self._sender.mark_read(message.wamid)  # read receipts and the typing indicator, in one call
             outcome = self._run(message)
             if outcome is None:  # handled by a concurrent delivery meanwhile
                 outcome = store.handled(message.wamid) or {"replies": []}
         if not outcome.get("delivered"):
-            self._deliver(message.wamid, outcome)
+            if message.truncated:
+                self._tell_truncated(message)
+            self._deliver(message.wamid, outcome, _phone_for(message))
+
+    def _tell_truncated(self, message: InboundMessage) -> None:
+        """A text cut to fit (chalicelib.domain.webhook.TEXT_MAX): the customer is told, in English and Hindi."""
+        from chalicelib.domain.messages import OutboundMessage
+
+        note = OutboundMessage(
+            to=message.phone,
+            text="Your message was very long, so I read only its first part. / आपका संदेश बहुत लंबा था, मैंने पहला हिस्सा पढ़ा।",
+        )
+        self._sender.send_payload(note.to_graph_payload(), idempotency_key=f"truncated#{message.wamid}")
 
     # --- the step ----------------------------------------------------------------------------------------------
     def _run(self, message: InboundMessage) -> dict | None:
@@ -209,6 +222,10 @@ class ConversationService:
             "outcome": outcome,
             "language": order.language if order is not None else None,
             "audit": _transitions(message, loaded, order, result.closed),
+            # The identifiers Meta gave beside the contact id (a BSUID-keyed customer's phone, username).
+            "identity": {"wa_phone": message.wa_phone, "user_id": message.user_id, "username": message.username}
+            if message.user_id
+            else None,
         }
 
     def _outcome(self, result, source, now) -> dict:
@@ -217,8 +234,8 @@ class ConversationService:
 
         replies = [m.to_graph_payload() for m in result.replies]
         if any(isinstance(e, engine.HandOver) for e in result.effects):
-            notice = self._owner_notifier.owner_notification(result.order, now)
-            replies.append(notice.to_graph_payload())
+            # With the owner_new_order template as fallback: the owner is usually outside the 24-hour window.
+            replies.append(self._owner_notifier.owner_notification_payload(result.order, now))
             from chalicelib import metrics
 
             metrics.count(metrics.ORDERS_HANDED_OVER)
@@ -230,18 +247,24 @@ class ConversationService:
         }
 
     # --- sending -----------------------------------------------------------------------------------------------
-    def _deliver(self, wamid: str, outcome: dict) -> None:
+    def _deliver(self, wamid: str, outcome: dict, phone_for: tuple[str, str] | None = None) -> None:
         from chalicelib.logs import get_logger, mask_phone
 
         logger = get_logger()
         for index, payload in enumerate(outcome.get("replies", [])):
+            if phone_for and payload.get("to") == phone_for[0]:
+                # Meta: send to the phone number when it is known (the BSUID stays the customer's key).
+                payload = payload | {"to": phone_for[1]}
             to = payload.get("to", "")
             try:
                 sent_wamid = self._sender.send_payload(payload, idempotency_key=f"reply#{wamid}#{index}")
                 self._message_log.record(to, "out", sent_wamid, payload.get("type", "text"), text=_text_of(payload))
-            except DeliveryUncertain:
-                # Meta may have it already; sending again could double a message. The status webhook settles it.
+            except DeliveryUncertain as exc:
+                # Unknown outcome: the queue brings the message back and the outbox's lease decides whether to
+                # send again (at most one duplicate). Later replies wait, so nothing overtakes this one.
                 logger.warning("reply delivery uncertain", extra={"wamid": wamid, "to": mask_phone(to)})
+                if exc.retryable:
+                    raise
             except MessageNotSent as exc:
                 if exc.retryable:
                     raise  # throttled or unreachable: let SQS retry the message; sent replies stay single
@@ -287,4 +310,11 @@ def _text_of(payload: dict) -> str | None:
         return payload["interactive"]["body"]["text"]
     if kind == "document":
         return payload["document"].get("caption")
+    return None
+
+
+def _phone_for(message: InboundMessage) -> tuple[str, str] | None:
+    """(contact id, phone) when the customer is keyed by a BSUID but Meta also gave the phone, else None."""
+    if message.user_id and message.wa_phone and message.phone != message.wa_phone:
+        return message.phone, message.wa_phone
     return None

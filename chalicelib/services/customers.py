@@ -8,8 +8,15 @@ from chalicelib.services.ports import ConversationStorePort
 
 
 class CustomerService:
-    def __init__(self, store: ConversationStorePort):
+    def __init__(self, store: ConversationStorePort, contacts=None):
         self._store = store
+        self._contacts = contacts  # finds a BSUID-keyed customer by the phone kept beside the BSUID
+
+    def resolve(self, identifier: str) -> str:
+        """The customer's key for either identifier the owner knows: the BSUID or the phone number."""
+        if self._contacts is None or self._store.customer(identifier):
+            return identifier
+        return self._contacts.by_phone(identifier) or identifier
 
     def update_details(self, phone: str, body: object) -> dict:
         """Validate like an invoice would (a GSTIN's state must match the state code); raises BadRequest for a
@@ -18,7 +25,7 @@ class CustomerService:
         from chalicelib.domain.invoice import Party
         from chalicelib.domain.owner_input import customer_details
 
-        phone = customer_id(phone)
+        phone = self.resolve(customer_id(phone))
         details = customer_details(body)
         try:
             party = Party(
@@ -37,10 +44,13 @@ class CustomerService:
     def details(self, phone: str) -> dict:
         from chalicelib.domain.identity import customer_id
 
-        phone = customer_id(phone)
+        phone = self.resolve(customer_id(phone))
         customer = self._store.customer(phone) or {"phone": phone}
         return {
             "phone": phone,
+            "wa_phone": customer.get("wa_phone"),
+            "user_id": customer.get("user_id"),
+            "username": customer.get("username"),
             "name": customer.get("name"),
             "gstin": customer.get("gstin"),
             "state": customer.get("state"),

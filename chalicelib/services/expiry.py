@@ -51,9 +51,20 @@ class ExpiryService:
                     continue  # the customer wrote meanwhile: not idle after all
                 store.clear_active(order.customer_phone, order.order_id)
                 for index, message in enumerate(result.replies):
+                    # 24 hours idle is usually outside the window too: the order_expired template then goes instead.
+                    fallback = _expired_template(order) if index == 0 else None
                     try:
-                        self._sender.send(message, idempotency_key=f"expired#{order.order_id}#{index}")
+                        self._sender.send(
+                            message, idempotency_key=f"expired#{order.order_id}#{index}", fallback=fallback
+                        )
                     except MessageNotSent as exc:  # the order is expired either way; the notice is best effort
                         get_logger().warning("expiry notice not sent", extra={"code": exc.code, "reason": str(exc)})
                 expired += 1
         return {"expired": expired}
+
+
+def _expired_template(order) -> dict:
+    from chalicelib.templates import template
+
+    language = "hi" if order.language == "hi" else "en"
+    return template("order_expired").payload(order.customer_phone, language, {"order_id": order.order_id})

@@ -1,15 +1,18 @@
-"""Use case: receive one WhatsApp webhook POST — verify, record, enqueue, answer fast."""
+"""Use case: receive one WhatsApp webhook POST — verify, record, enqueue, answer fast.
+
+Only a missing or wrong signature (401/403) or a body that is not JSON (400) is refused whole. Everything else is
+taken item by item (chalicelib.domain.webhook): a bad message or status is logged with its reason and skipped, its
+siblings go on, and the answer is 200 — Meta retries anything else for seven days."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from chalicelib.domain import signature
 from chalicelib.domain.errors import MalformedWebhook, SignatureInvalid, SignatureMissing
-from chalicelib.domain.webhook import Envelope, InboundMessage, reduce_envelope
+from chalicelib.domain.webhook import InboundMessage, reduce_envelope
 from chalicelib.services.ports import IdempotencyPort, MessageLogPort, QueuePort
 
 # A claim that never reached the queue (the process died in between) is re-enqueued by Meta's next retry once it
@@ -24,6 +27,7 @@ class WebhookResult:
     statuses: int = 0
     logged: int = 0
     ignored: int = 0
+    refused: int = 0
 
 
 class InboundService:
@@ -37,6 +41,8 @@ class InboundService:
         outbox=None,
         logger=None,
         clock=time.time,
+        delivery=None,
+        contacts=None,
     ):
         self._idempotency = idempotency
         self._queue = queue
@@ -46,6 +52,8 @@ class InboundService:
         self._ttl = ttl_seconds
         self._logger = logger
         self._clock = clock
+        self._delivery = delivery
+        self._contacts = contacts
 
     def receive(self, raw_body: bytes, signature_header: str | None) -> WebhookResult:
         """Raises SignatureMissing / SignatureInvalid before touching any state, MalformedWebhook for a signed
@@ -55,12 +63,13 @@ class InboundService:
         if not signature.is_valid(raw_body, signature_header, self._secret):
             raise SignatureInvalid("X-Hub-Signature-256 does not match the body")
         try:
-            envelope = Envelope.model_validate_json(raw_body)
-        except ValidationError as exc:
-            raise MalformedWebhook(f"not a WhatsApp webhook envelope: {exc.error_count()} errors") from exc
-
-        batch = reduce_envelope(envelope)
-        result = WebhookResult(ignored=len(batch.ignored))
+            body = json.loads(raw_body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise MalformedWebhook("the body is not JSON") from exc
+        batch = reduce_envelope(body if isinstance(body, dict) else {"entry": "not an object"})
+        result = WebhookResult(ignored=len(batch.ignored), refused=len(batch.refused))
+        for refusal in batch.refused:
+            self._warn("webhook item refused", kind=refusal.kind, id=refusal.id, reason=refusal.reason)
         for message in batch.messages:
             if self._enqueue_once(message):
                 result.queued += 1
@@ -68,6 +77,15 @@ class InboundService:
                 result.duplicates += 1
         for message in batch.log_only:
             self._log.record(message.phone, "in", message.wamid, message.type, at=_iso(message.timestamp))
+            result.logged += 1
+        for change in batch.identity_changes:
+            if self._contacts is not None:
+                self._contacts.change_identity(change)
+            self._log.record(change.contact, "in", change.wamid, change.kind, at=_iso(change.timestamp_hint()))
+            result.logged += 1
+        for event in batch.template_events:
+            if self._delivery is not None:
+                self._delivery.template_event(event)
             result.logged += 1
         for status in batch.statuses:
             self._log.record(
@@ -83,15 +101,16 @@ class InboundService:
             result.statuses += 1
         return result
 
+    def _warn(self, message: str, **extra) -> None:
+        if self._logger is not None:
+            self._logger.warning(message, extra=extra)
+
     def _settle_outbox(self, status) -> None:
-        """A status echoing our outbox key proves Meta accepted that send: settle a record left pending by a
-        timeout, so it is never re-sent and never blocks the conversation."""
-        if self._outbox is None or not status.callback_data or status.status not in ("sent", "delivered", "read"):
-            return
-        try:
+        """Hand the status to the delivery use case (settle, or handle a refusal by kind)."""
+        if self._delivery is not None:
+            self._delivery.status(status)
+        elif self._outbox is not None and status.callback_data and status.status == "sent":
             self._outbox.mark_sent(status.callback_data, status.wamid)
-        except KeyError:
-            pass  # not one of ours (another system's echo), nothing to settle
 
     def _enqueue_once(self, message: InboundMessage) -> bool:
         """Two AWS calls on the request path: the first-writer-wins claim and the enqueue, nothing else.
@@ -124,5 +143,5 @@ def _iso(epoch: str | None) -> str:
 
     try:
         return datetime.fromtimestamp(int(epoch or 0), UTC).isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.now(UTC).isoformat()

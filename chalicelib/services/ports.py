@@ -97,32 +97,57 @@ class MessageLogPort(Protocol):
 
 
 class OutboxPort(Protocol):
-    """Outbound messages written before they are sent (the WhatsApp client's; see adapters/whatsapp.py)."""
+    """Outbound messages written before they are sent (the WhatsApp client's; the full contract with its lease and
+    attention list is adapters/whatsapp.OutboxPort)."""
 
-    def claim(self, key: str, to: str, payload: dict) -> Any: ...
+    def claim(
+        self, key: str, to: str, payload: dict, fallback: dict | None = None, order_id: str | None = None
+    ) -> Any: ...
 
-    def mark_sent(self, key: str, wamid: str) -> None:
-        """Settle ``key`` as sent; KeyError for a key never claimed."""
+    def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
+        """Settle ``key`` as sent (one conditional update; a sent or unknown key is left alone)."""
 
-    def mark_failed(self, key: str, error_code: int | None, message: str) -> None: ...
+    def mark_failed(
+        self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
+    ) -> Any: ...
 
     def get(self, key: str) -> Any: ...
+
+    def attention(self) -> list: ...
+
+    def handled(self, key: str) -> bool: ...
+
+    def stale_pending(self, older_than_seconds: float, limit: int = 50) -> list: ...
 
 
 # --- sending ----------------------------------------------------------------------------------------------------
 
 
 class MessageSenderPort(Protocol):
-    """Sends WhatsApp messages at most once per idempotency key.
+    """Sends WhatsApp messages once per idempotency key (at most twice after an unknown outcome).
 
-    Raises DeliveryUncertain (may have gone; never re-sent under that key), OutsideWindow (the 24-hour window is
-    closed) or another MessageNotSent (``retryable`` says whether a later try may work)."""
+    A payload may carry ``_fallback``: the approved template to send instead when the recipient is outside the
+    24-hour window (business-initiated messages); the sender picks free-form or template, so a use case only says
+    what it means. ``_order_id`` names the order (for the owner's attention list).
 
-    def send(self, message: OutboundMessage, idempotency_key: str) -> str:
+    Raises DeliveryUncertain (may have gone; ``retryable``: try the work later), OutsideWindow (the window is closed
+    and no usable template was given) or another MessageNotSent (``retryable`` says whether a later try may work)."""
+
+    def send(self, message: OutboundMessage, idempotency_key: str, fallback: dict | None = None) -> str:
         """Send one message; returns its WhatsApp message id."""
 
     def send_payload(self, payload: dict, idempotency_key: str) -> str:
-        """Send a Graph API /messages payload as built by ``OutboundMessage.to_graph_payload``."""
+        """Send a Graph API /messages payload as built by ``OutboundMessage.to_graph_payload`` (maybe with
+        ``_fallback`` and ``_order_id``)."""
+
+    def mark_read(self, wamid: str, typing: bool = True) -> bool:
+        """Mark an inbound message read and show the typing indicator; best effort."""
+
+    def upload_media(self, data: bytes, mime_type: str, filename: str) -> str:
+        """Upload a file to WhatsApp; returns its media id."""
+
+    def resend_as_template(self, key: str) -> str | None:
+        """Send a record's fallback template once (after a 131047 reported by a status webhook)."""
 
 
 # --- orders, customers, conversation ---------------------------------------------------------------------------
@@ -165,6 +190,7 @@ class ConversationStorePort(Protocol):
         closed_version: int | None = None,
         reserve_parts: list | None = None,
         audit: list = (),
+        identity: dict | None = None,
     ) -> None:
         """One message's step, all or nothing: the handled key, the order (version-checked), the customer's active
         order and, with ``reserve_parts``, the reservation of every batch (reservation items); ``audit`` holds the
@@ -285,6 +311,9 @@ class InvoiceStorePort(Protocol):
     def link(self, key: str, ttl_seconds: int) -> str:
         """A time-limited URL of a stored PDF."""
 
+    def pdf(self, key: str) -> bytes:
+        """A stored PDF's bytes (to upload to WhatsApp's media endpoint)."""
+
     def invoices_of(self, order_id: str) -> list[dict]: ...
 
 
@@ -324,6 +353,9 @@ class OwnerNotifierPort(Protocol):
     def owner_notification(self, order: Any, now: datetime) -> OutboundMessage:
         """The owner's message about an order waiting for approval, with its signed links."""
 
+    def owner_notification_payload(self, order: Any, now: datetime) -> dict:
+        """The same as a Graph payload, with its ``owner_new_order`` template (URL buttons) as ``_fallback``."""
+
 
 # --- owner's books: audit trail, stock imports, stock-taking (chalicelib/adapters/audit_trail.py, stock_imports.py,
 # stock_taking.py; the audit entry is chalicelib/domain/audit.py) ------------------------------------------------
@@ -361,3 +393,9 @@ class StockCountsPort(Protocol):
 class FloodCounterPort(Protocol):
     def hit(self, phone: str, window: str) -> int:
         """Count one more message of ``phone`` in the window (a minute); returns the count with this one."""
+
+
+class DeliveryPort(Protocol):
+    """Tells the owner about an order (free-form or template) and keeps what could not be delivered."""
+
+    def tell_owner(self, order_id: str, note: str, key: str, text: str | None = None) -> str | None: ...

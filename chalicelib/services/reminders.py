@@ -31,8 +31,8 @@ class ReminderService:
         self._clock = clock
 
     def send_due_reminders(self) -> dict:
-        """Remind every customer with a positive balance. A customer outside WhatsApp's 24-hour window cannot get
-        free-form text (error 131047); that is counted and logged, since an approved template is needed there."""
+        """Remind every customer with a positive balance: free-form inside WhatsApp's 24-hour window, the approved
+        ``payment_reminder`` template outside it; counted as outside_window only when no usable template exists."""
         from chalicelib.domain.messages import OutboundMessage
 
         today = self._clock().date().isoformat()
@@ -47,6 +47,7 @@ class ReminderService:
                 self._whatsapp.send(
                     OutboundMessage(to=customer["phone"], text=text),
                     idempotency_key=f"reminder#{customer['phone']}#{today}",
+                    fallback=_reminder_template(customer, self._shop, amount),  # outside the 24-hour window
                 )
                 counts["reminded"] += 1
             except OutsideWindow:
@@ -58,3 +59,11 @@ class ReminderService:
         if self._logger:
             self._logger.info("reminders sent", extra=counts)
         return counts
+
+
+def _reminder_template(customer: dict, shop: str, amount: str) -> dict:
+    from chalicelib.templates import template
+
+    language = "hi" if customer.get("language") == "hi" else "en"
+    values = {"name": customer.get("name") or "-", "shop": shop, "amount": amount}
+    return template("payment_reminder").payload(customer["phone"], language, values)

@@ -20,6 +20,7 @@ def update_customer(phone):
     if not isinstance(body, dict):
         raise BadRequest("send a JSON object: name, gstin, state_code, credit_limit, credit_days")
     c = container()
+    phone = c.customers.resolve(phone)  # the BSUID or the phone number: either finds the customer
     terms = c.payments.parse_terms(phone, body)  # validated before anything is written
     if {"name", "gstin", "state_code"} & body.keys() or terms is None:
         c.customers.update_details(phone, body)
@@ -34,4 +35,5 @@ def get_customer(phone):
     from chalicelib.bootstrap import container
 
     c = container()
+    phone = c.customers.resolve(phone)  # the BSUID or the phone number: either finds the customer
     return c.customers.details(phone) | c.payments.summary(phone)

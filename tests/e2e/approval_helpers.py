@@ -136,6 +136,8 @@ def text_of(message: dict) -> str:
         return payload["interactive"]["body"]["text"]
     if kind == "document":
         return payload["document"].get("caption", "")
+    if kind == "template":  # as the fake Graph API renders an approved template for the phone
+        return payload.get("_rendered", {}).get("text", "")
     return ""
 
 
@@ -166,15 +168,25 @@ def confirmed_order(client, phone: str, text: str, name: str = "Test Customer") 
 
 
 # --- the owner -------------------------------------------------------------------------------------------------
-def owner_notification(client, order_id: str) -> str:
-    texts = [text_of(m) for m in client.messages(to=client.info["owner_phone"])]
-    found = [t for t in texts if t.startswith(f"🧾 New order {order_id}")]
+def owner_notification_message(client, order_id: str) -> dict:
+    messages = [m for m in client.messages(to=client.info["owner_phone"])]
+    found = [m for m in messages if text_of(m).startswith(f"🧾 New order {order_id}")]
     assert len(found) == 1, f"expected one notification of {order_id}, got {len(found)}"
     return found[0]
 
 
+def owner_notification(client, order_id: str) -> str:
+    return text_of(owner_notification_message(client, order_id))
+
+
 def owner_links(client, order_id: str) -> dict[str, str]:
-    text = owner_notification(client, order_id)
+    """The Approve and Reject links: the template's URL buttons (the owner rarely writes, so the notification is
+    usually the template), or the links in a free-form notification's text."""
+    message = owner_notification_message(client, order_id)
+    if message["payload"]["type"] == "template":
+        buttons = message["payload"]["_rendered"]["buttons"]
+        return {"approve": buttons[0]["url"], "reject": buttons[1]["url"]}
+    text = text_of(message)
     return {
         "approve": re.search(r"Approve: (\S+)", text).group(1),
         "reject": re.search(r"Reject: (\S+)", text).group(1),
@@ -185,11 +197,14 @@ def owner_texts(client, order_id: str, everything: list[str] | None = None) -> l
     """Everything told to the owner about ``order_id`` after the notification (from ``everything`` if given)."""
     if everything is None:
         everything = [text_of(m) for m in client.messages(to=client.info["owner_phone"])]
+    # Outside the owner's 24-hour window a note comes as the owner_order_note template: "Order … update: <note>."
+    everything = [t.removeprefix(f"Order {order_id} update: ") for t in everything]
     return [t for t in everything if f"Order {order_id} " in t and not t.startswith("🧾")]
 
 
 def owner_told(client, order_ids) -> dict[str, list[str]]:
     everything = [text_of(m) for m in client.messages(to=client.info["owner_phone"])]
+    everything = [re.sub(r"^Order \S+ update: ", "", t) for t in everything]
     return {order_id: owner_texts(client, order_id, everything) for order_id in order_ids}
 
 

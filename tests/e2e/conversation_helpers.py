@@ -166,6 +166,8 @@ def sample_webhook(case: str, phone: str, wamid: str, phone_number_id: str) -> d
     value["metadata"]["phone_number_id"] = phone_number_id
     for contact in value.get("contacts", []):
         contact["wa_id"] = phone
+        contact.pop("user_id", None)  # the sample's BSUID would make every test customer the same person
+        contact.pop("parent_user_id", None)
     for message in value["messages"]:
         message.update({"from": phone, "id": wamid, "timestamp": str(int(time.time()))})
     return body
@@ -234,7 +236,9 @@ def private_batch(loose: str, price: str = "100.00") -> tuple[str, str]:
 def owner_notification(client, order_id: str) -> str:
     """The text of the owner's WhatsApp notification about ``order_id``."""
     owner = client.info["owner_phone"]
-    texts = [Reply.of(m).text for m in client.messages(to=owner)]
+    # A template's URL buttons are part of what the owner sees ("Approve: <url>"), as links are in a free-form text.
+    replies = [Reply.of(m) for m in client.messages(to=owner)]
+    texts = [r.text + "".join(f"\n{t}: {b}" for t, b in zip(r.titles, r.buttons, strict=True)) for r in replies]
     found = [text for text in texts if order_id in text]
     assert found, f"the owner was not told about {order_id}"
     return found[-1]

@@ -75,8 +75,9 @@ def test_an_approved_order_gets_a_gst_invoice_pdf_on_s3_and_as_a_whatsapp_docume
     (png,) = tmp_path.glob("invoice*.png")
     assert png.stat().st_size > 30_000
 
-    # And the customer's WhatsApp document link downloads exactly that PDF
+    # And the customer's WhatsApp document is that PDF, sent by WhatsApp media id (no expiring link)
     assert document["filename"] == f"{invoice['number'].replace('/', '-')}.pdf"
     assert invoice["number"] in document["caption"] and total in document["caption"]
-    status, downloaded = http("GET", document["link"])
+    assert "link" not in document and document["id"]
+    status, downloaded = http("GET", f"{client.info['graph_url']}/_fake/media/{document['id']}")
     assert status == 200 and downloaded == pdf

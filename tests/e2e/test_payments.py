@@ -74,9 +74,10 @@ def test_the_owners_notification_says_prominently_when_an_order_crosses_the_cred
     assert h.owner_api(client, "PUT", f"/owner/customers/{phone}", {"credit_limit": "1500"})[0] == 200
     batch = h.private_batch(rolls=1, meters_per_roll="30", loose="0", price="100.00")
     order_id = h.confirmed_order(client, phone, batch.order_text("10"))
-    lines = h.owner_notification(client, order_id).splitlines()
-    assert lines[1].startswith("⚠️ OVER CREDIT LIMIT: balance ₹1,050.00 + this order ₹1,050.00 = ₹2,100.00")
-    assert "(over by ₹600.00)" in lines[1]
+    notice = h.owner_notification(client, order_id)  # the owner_new_order template: the owner never wrote
+    warning = "⚠️ OVER CREDIT LIMIT: balance ₹1,050.00 + this order ₹1,050.00 = ₹2,100.00"
+    assert warning in notice and "(over by ₹600.00)" in notice
+    assert notice.index(warning) < notice.index("1. "), "said before the order's lines"
 
 
 def test_a_customers_hisaab_returns_balance_open_invoices_and_a_statement_pdf(client, aws, phone):

@@ -117,6 +117,10 @@ def main(plan_file):
 
     owner = graph_messages(plan["graph_url"], plan["owner_phone"])
     text = "\n".join(m["payload"].get("text", {}).get("body", "") for m in owner)
+    # The owner never wrote: the notification is the owner_new_order template, its links in its URL buttons.
+    text += "".join(
+        f"\n{b['text']}: {b['url']}" for m in owner for b in m["payload"].get("_rendered", {}).get("buttons", [])
+    )
     token = re.search(r"Approve: \S+/o/(\S+)", text).group(1)
     page = api(app, "GET", "/o/{token}", {"token": token})
     assert page["statusCode"] == 200 and "<form" in page["body"], page

@@ -171,10 +171,16 @@ def deployed(aws):
     prefix, path = "bbzip", f"/bbzip-{uuid.uuid4().hex[:8]}"
     resources = provision(aws.session, aws.url, {"ResourcePrefix": prefix})
     local = {"STAGE": "local", "RESOURCE_PREFIX": prefix, "AWS_ENDPOINT_URL": aws.url, "AWS_REGION": "ap-south-1"}
-    seed(Container(load_settings(local)))
+    container = Container(load_settings(local))
+    seed(container)
     values = {k: v for k, v in COMPLETE.items() if k != "STAGE"}
     graph = FakeGraph(token=values["WHATSAPP_TOKEN"], app_secret=values["WHATSAPP_APP_SECRET"], status_callbacks=False)
     graph.start()
+    from devstack.templates import sync
+
+    # The templates exist and are approved (as `devstack templates sync` leaves them), so the owner, who never wrote,
+    # gets the owner_new_order template.
+    sync(graph.url, "v21.0", "1", values["WHATSAPP_TOKEN"], values["PUBLIC_BASE_URL"], registry=container.templates)
     write_parameters(aws.session, aws.url, path, values, SECRETS)
     from devstack.emulator import FAKE_CREDENTIALS
 

@@ -52,14 +52,42 @@ def test_a_new_key_is_claimed_pending_and_a_second_claim_does_not_take_it(outbox
     assert not second.claimed and second.status == "pending"
 
 
-def test_a_sent_record_is_final_and_keeps_its_first_wamid(outbox):
+def test_a_sent_record_keeps_its_first_wamid_and_is_never_claimed_again(outbox):
     key = f"o#{uuid.uuid4()}"
     outbox.claim(key, "919800000000", {"type": "text"})
     outbox.mark_sent(key, "wamid.first")
     outbox.mark_sent(key, "wamid.second")
-    outbox.mark_failed(key, 131026, "late failure")
     record = outbox.claim(key, "919800000000", {"type": "text"})
     assert (record.status, record.wamid, record.claimed) == ("sent", "wamid.first", False)
+
+
+def test_a_failure_reported_after_acceptance_is_recorded_once_and_lands_on_the_attention_list(outbox):
+    key = f"o#{uuid.uuid4()}"
+    outbox.claim(key, "919800000000", {"type": "document"}, order_id="ORD-1")
+    outbox.mark_sent(key, "wamid.first")
+
+    first = outbox.mark_failed(key, 131026, "undeliverable", attention=True)
+    repeated = outbox.mark_failed(key, 131026, "undeliverable", attention=True)
+
+    assert (first.status, first.error_code, first.wamid, first.attention) == ("failed", 131026, "wamid.first", True)
+    assert repeated is None
+    assert key in [r.key for r in outbox.attention()]
+    assert outbox.handled(key) is True and outbox.handled(key) is False
+    assert key not in [r.key for r in outbox.attention()]
+
+
+def test_a_pending_send_left_by_a_dead_worker_is_taken_over_once_after_its_lease(outbox):
+    key = f"o#{uuid.uuid4()}"
+    outbox.claim(key, "919800000000", {"type": "text"})
+
+    within = outbox.claim(key, "919800000000", {"type": "text"}, lease_seconds=60)
+    takeover = outbox.claim(key, "919800000000", {"type": "text"}, lease_seconds=0, max_attempts=2)
+    third = outbox.claim(key, "919800000000", {"type": "text"}, lease_seconds=0, max_attempts=2)
+
+    assert not within.claimed
+    assert takeover.claimed and takeover.attempts == 2
+    assert not third.claimed
+    assert key in [r.key for r in outbox.stale_pending(older_than_seconds=-1)]
 
 
 def test_a_failed_record_is_rearmed_by_the_next_claim(outbox):
@@ -70,9 +98,11 @@ def test_a_failed_record_is_rearmed_by_the_next_claim(outbox):
     assert record.claimed and record.status == "pending" and record.attempts == 2 and record.error_code is None
 
 
-def test_marking_a_key_that_was_never_claimed_is_an_error(outbox):
-    with pytest.raises(KeyError):
-        outbox.mark_sent(f"o#{uuid.uuid4()}", "wamid.x")
+def test_a_status_for_a_key_that_was_never_claimed_changes_nothing(outbox):
+    key = f"o#{uuid.uuid4()}"
+    outbox.mark_sent(key, "wamid.x")
+    assert outbox.mark_failed(key, 131026, "x") is None
+    assert outbox.get(key) is None
 
 
 def test_exists_reports_a_claim_without_making_one(idempotency):

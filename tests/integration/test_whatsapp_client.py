@@ -48,6 +48,7 @@ def fresh_graph(graph):
     graph.clear()
     graph.clear_faults()
     graph.status_callbacks, graph.webhook_url = False, None
+    graph.user_wrote(TO)  # the customer wrote a minute ago: free-form replies are inside the 24-hour window
 
 
 @pytest.fixture
@@ -65,13 +66,23 @@ def client(graph, outbox, sleeps):
     return a_client(graph.url, outbox, sleeps)
 
 
-def a_client(url, outbox, sleeps, token=TOKEN, timeout=2.0):
+def a_client(url, outbox, sleeps, token=TOKEN, timeout=2.0, lease=0.3, **ports):
     def short_sleep(seconds):
         sleeps.append(seconds)
         time.sleep(seconds)
 
     return WhatsAppClient(
-        url, VERSION, PHONE_NUMBER_ID, token, outbox, timeout=timeout, max_retries=3, backoff=0.01, sleep=short_sleep
+        url,
+        VERSION,
+        PHONE_NUMBER_ID,
+        token,
+        outbox,
+        timeout=timeout,
+        max_retries=3,
+        backoff=0.01,
+        sleep=short_sleep,
+        lease_seconds=lease,
+        **ports,
     )
 
 
@@ -203,20 +214,20 @@ def test_a_send_that_failed_for_sure_goes_out_when_retried_under_the_same_key(cl
     assert outbox.get("k-later").attempts == 2
 
 
-def test_a_timeout_after_meta_got_the_message_is_not_sent_again(graph, outbox, sleeps):
+def test_a_timeout_after_meta_got_the_message_is_sent_again_once_after_the_lease(graph, outbox, sleeps):
     inject(graph, to=TO, delay=0.6)
-    client = a_client(graph.url, outbox, sleeps, timeout=0.2)
+    client = a_client(graph.url, outbox, sleeps, timeout=0.2, lease=0.3)
 
-    with pytest.raises(DeliveryUncertainError):
+    with pytest.raises(DeliveryUncertainError) as first:
         client.send(a_text(), "k-slow")
-    with pytest.raises(DeliveryUncertainError):
-        client.send(a_text(), "k-slow")
+    assert first.value.retryable  # the queue brings the work back
+    again = client.send(a_text(), "k-slow")  # waits out the lease, then takes the key over: the one duplicate
 
-    assert eventually(lambda: len(graph.messages(to=TO)) == 1)
+    assert again.startswith("wamid.") and client.send(a_text(), "k-slow") == again
+    assert outbox.get("k-slow").attempts == 2
+    assert eventually(lambda: len(graph.messages(to=TO)) == 2)
     time.sleep(0.2)
-    assert len(graph.messages(to=TO)) == 1
-    assert graph.send_attempts(TO) == 1
-    assert outbox.get("k-slow").status == "pending"
+    assert graph.send_attempts(TO) == 2
 
 
 # --- the fake refuses what Meta refuses -----------------------------------------------------------------------------
@@ -302,7 +313,7 @@ def test_summarise_gives_testers_the_text_buttons_and_document():
         "list": [],
         "document": None,
     }
-    assert summarise(invoice)["document"] == {"link": "https://x.test/i.pdf", "filename": "INV-7.pdf"}
+    assert summarise(invoice)["document"] == {"link": "https://x.test/i.pdf", "id": None, "filename": "INV-7.pdf"}
 
 
 # --- status webhooks ------------------------------------------------------------------------------------------------
@@ -362,3 +373,58 @@ def test_a_webhook_that_is_down_does_not_stop_the_fake(client, graph):
     second = client.send(a_text("two"), "k-b")
 
     assert graph.messages(to=TO)[-1]["wamid"] == second
+
+
+def test_the_fake_enforces_the_pair_rate_limit_as_a_retryable_throttle(graph, outbox, sleeps):
+    graph.pair_burst, graph.pair_window = 2, 60.0
+    try:
+        client = a_client(graph.url, outbox, sleeps)
+        client.send(a_text(), "k-1")
+        client.send(a_text(), "k-2")
+        with pytest.raises(ThrottledError) as refused:
+            client.send(a_text(), "k-3")
+    finally:
+        graph.pair_burst = 0
+    assert refused.value.code == 131056 and refused.value.retryable
+
+
+def test_the_fake_refuses_free_form_outside_the_window_after_accepting_it(graph, outbox, sleeps, receiver):
+    url, received = receiver
+    graph.webhook_url, graph.status_callbacks = url, True
+    stranger = "919800011122"
+    client = a_client(graph.url, outbox, sleeps)
+
+    wamid = client.send(OutboundMessage(stranger, "hello"), "k-window")
+
+    def statuses():
+        found = []
+        for _, raw in received:
+            for status in json.loads(raw)["entry"][0]["changes"][0]["value"].get("statuses", []):
+                if status["id"] == wamid:
+                    found.append(status)
+        return found
+
+    assert eventually(lambda: [s["status"] for s in statuses()] == ["sent", "failed"])
+    assert statuses()[1]["errors"][0]["code"] == 131047
+
+
+def test_the_fake_sends_only_approved_templates_with_the_right_parameters(graph, outbox, sleeps):
+    from chalicelib.templates import template
+
+    spec = template("order_expired")
+    body = json.dumps(spec.create_request("en")).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    created = http.request(
+        "POST", f"{graph.url}/{VERSION}/102290129340398/message_templates", body=body, headers=headers
+    )
+    client = a_client(graph.url, outbox, sleeps)
+
+    sent = client.send_payload(spec.payload(TO, "en", {"order_id": "ORD-1"}), "k-template")
+    wrong = spec.payload(TO, "en", {"order_id": "ORD-1"})
+    wrong["template"]["components"][0]["parameters"].append({"type": "text", "text": "extra"})
+    with pytest.raises(WhatsAppError) as refused:
+        client.send_payload(wrong, "k-template-wrong")
+
+    assert json.loads(created.data)["status"] == "APPROVED"
+    assert sent.startswith("wamid.") and refused.value.code == 132000
+    assert "ORD-1 has expired" in graph.messages(to=TO)[-1]["payload"]["_rendered"]["text"]

@@ -36,7 +36,10 @@ def test_an_approval_sells_the_reservation_invoices_debits_and_sends_the_invoice
     assert desk.shelf(BLUE_COTTON) == (60, 0) and desk.store.reservation(order_id) is None
     assert desk.store.customer(PHONE)["balance_paise"] == 2520_00  # 2,400 + 5 % GST
     [document] = [p for p in desk.sender.to(PHONE) if p["type"] == "document"]
-    assert document["document"]["link"].startswith("https://invoices.example/invoices/")
+    # Sent by WhatsApp media id (uploaded from the stored PDF), not by an expiring link.
+    assert "link" not in document["document"]
+    (stored_pdf,) = desk.invoices.invoices_of(order_id)
+    assert desk.sender.media[document["document"]["id"]] == desk.invoices.pdf(stored_pdf["s3_key"])
     assert any("approved" in t for t in desk.sender.texts_to(OWNER))
 
 

@@ -63,9 +63,16 @@ def test_a_status_update_is_logged_and_never_queued(world):
     assert ports["message_log"].rows[0]["status"] == "sent"
 
 
-def test_a_signed_body_that_is_not_a_webhook_is_a_clear_error(world):
-    service, _ = world
+def test_a_signed_body_that_is_not_a_webhook_is_refused_with_a_reason_but_not_as_a_whole(world):
+    service, ports = world
     body = json.dumps({"entry": "nope"}).encode()
+    result = service.receive(body, sign(body, SECRET))
+    assert result.refused == 1 and ports["queue"].sent == []
+
+
+def test_a_signed_body_that_is_not_json_is_refused_whole(world):
+    service, _ = world
+    body = b"{not json"
     with pytest.raises(MalformedWebhook):
         service.receive(body, sign(body, SECRET))
 

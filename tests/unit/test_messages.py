@@ -193,7 +193,7 @@ def test_a_header_on_a_plain_text_message_is_refused():
 
 
 def test_a_recipient_that_is_not_a_phone_number_is_refused():
-    with pytest.raises(InvalidMessageError, match="not a WhatsApp number"):
+    with pytest.raises(InvalidMessageError, match="neither a WhatsApp number"):
         OutboundMessage("98123-45678", "hi")
 
 

@@ -55,3 +55,18 @@ def test_a_failed_reminder_is_counted_and_the_others_still_go():
     counts = service(directory, sender).send_due_reminders()
     assert counts == {"reminded": 1, "outside_window": 0, "failed": 1}
     assert len(sender.to("919811100002")) == 1
+
+
+def test_a_customer_outside_the_window_gets_the_payment_reminder_template():
+    sender = RecordingSender()
+    sender.outside_window("919811100001")
+    directory = customers({"phone": "919811100001", "balance_paise": 50000, "language": "hi", "name": "रमेश"})
+    counts = service(directory, sender).send_due_reminders()
+    (template,) = sender.to("919811100001")
+    assert counts["reminded"] == 1
+    assert template["template"]["name"] == "payment_reminder" and template["template"]["language"] == {"code": "hi"}
+    assert [p["text"] for p in template["template"]["components"][0]["parameters"]] == [
+        "रमेश",
+        "Bharat Textiles",
+        "₹500.00",
+    ]
