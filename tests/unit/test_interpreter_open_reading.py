@@ -386,3 +386,16 @@ def test_a_half_read_cancel_never_cancels_the_whole_order(text):
 
     assert all(d.kind is not D.CANCEL_ORDER for d in result.decisions)
     assert result.intent is not Intent.CANCEL_ORDER
+
+
+@pytest.mark.parametrize("text", ["tweed 5 meter", "5 meter tweed chahiye", "mujhe tweed 5m"])
+def test_an_unknown_cloth_with_a_quantity_never_edits_the_line_on_the_table(text):
+    context = Context(
+        state="confirming",
+        lines=[ContextLine(number=1, material="cotton", color="blue", quantity=Decimal(20), open=False)],
+    )
+
+    reading = interpret(text, VOCABULARY, context)
+
+    assert reading.decisions == []
+    assert [u.word for p in reading.partial for u in p.unfamiliar] == ["tweed"]  # answered: "we don't carry tweed"

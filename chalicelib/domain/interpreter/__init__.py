@@ -79,6 +79,8 @@ def _read(message: Message, context: Context, notes: list[Note]) -> Interpretati
     replies = read_replies(message, context)
     if replies.decisions or replies.questions:
         return result_of(message, _replies_intent(replies), replies)
+    if order.items or order.questions:  # no reply to the order on the table, but a (partly read) new item: "tweed 5m"
+        return result_of(message, Intent.ORDER, order)
     return _nothing_read(message, replies, notes)
 
 

@@ -263,6 +263,8 @@ def _reply_kind(reply: _Reply) -> CustomerDecision | None:
         reply.quantity = WrittenQuantity(reply.bare.pop(), "m", Decimal(1), False, 0)
         reply.unit_from_line = True
     if reply.quantity is not None:
+        if reply.leftover and not named:
+            return None  # "tweed 5 meter": a quantity beside an unread word is no edit of a line (a silent change)
         if reply.colors and reply.materials and len(reply.colors) == len(reply.materials) == 1:
             return CustomerDecision.ADD_ITEM  # becomes an edit when it names an existing line, see _decide
         if Cue.LESS in reply.cues:
