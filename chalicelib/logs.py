@@ -18,6 +18,8 @@ import threading
 from functools import cache
 
 _PHONE = re.compile(r"(?<!\d)(\d{2})\d{4,9}(\d{4})(?!\d)")
+# Meta's business-scoped user id (BSUID): a country code, an optional 'ENT.', then up to 128 letters and digits.
+_BSUID = re.compile(r"(?<![A-Za-z0-9.])([A-Z]{2}\.(?:ENT\.)?)[A-Za-z0-9]{2,124}([A-Za-z0-9]{4})(?![A-Za-z0-9])")
 _WAMID = re.compile(r"wamid\.[A-Za-z0-9+/=_-]{6,}")
 _LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 _secrets: set[str] = set()
@@ -55,6 +57,7 @@ def scrub(text: str) -> str:
             text = text.replace(secret, "<secret>")
     text = _LINK_TOKEN.sub("<link-token>", text)
     text = _WAMID.sub(lambda m: message_ref(m.group(0)), text)
+    text = _BSUID.sub(lambda m: f"{m.group(1)}…{m.group(2)}", text)  # a user's id, like a phone: enough to tell apart
     return mask_phones_in(text)
 
 
