@@ -92,6 +92,13 @@ def cmd_outbox(args) -> int:
     return 0
 
 
+def cmd_refuse(args) -> int:
+    _client().refuse_sends(args.to, args.code, times=args.times, asynchronous=args.later)
+    how = "accepted, then refused by a failed status webhook" if args.later else "refused at once"
+    print(f"the next {args.times} send(s) to {args.to} will be {how} with code {args.code}")
+    return 0
+
+
 def cmd_extract(args) -> int:
     from devstack.extract import main
 
@@ -224,6 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     outbox = sub.add_parser("outbox", help="everything the stack sent on WhatsApp")
     outbox.add_argument("--to", help="only messages to this number")
     outbox.set_defaults(func=cmd_outbox)
+
+    refuse = sub.add_parser("refuse", help="make the fake WhatsApp API refuse sends to a number, as Meta does")
+    refuse.add_argument("--to", required=True, help="the recipient (phone or BSUID) whose messages Meta refuses")
+    refuse.add_argument("--code", type=int, default=131026, help="Meta's error code (131026 undeliverable, 131047 …)")
+    refuse.add_argument("--times", type=int, default=1, help="how many sends in a row are refused")
+    refuse.add_argument("--later", action="store_true", help="accept first, refuse by a `failed` status webhook")
+    refuse.set_defaults(func=cmd_refuse)
 
     extract = sub.add_parser("extract", help="print what the interpreter understands of a text (no stack needed)")
     extract.add_argument("text", nargs="?")

@@ -163,6 +163,14 @@ class Client:
                 if sender != (phone := _phone_of(body, sender)) and phone:
                     http("POST", self.info["graph_url"] + "/_fake/inbound", json.dumps({"from": phone}).encode())
 
+    def refuse_sends(self, to: str, code: int, times: int = 1, asynchronous: bool = False, message: str = "") -> None:
+        """Make the fake Graph refuse the next ``times`` sends to ``to`` with Meta's error ``code`` (at once, or
+        accepted first and refused by a later ``failed`` status webhook, as Meta often does)."""
+        spec = {"to": to, "code": code, "times": times, "async": asynchronous, "message": message or f"error {code}"}
+        status, body = http("POST", self.info["graph_url"] + "/_fake/faults", json.dumps(spec).encode())
+        if status != 201:
+            raise StackNotRunning(f"the fake Graph API refused the fault ({status}): {body[:200]!r}")
+
     def messages(self, to: str | None = None, since: int = 0) -> list[dict]:
         query = f"?since={since}" + (f"&to={to}" if to else "")
         status, body = http("GET", self.info["graph_url"] + "/_fake/messages" + query)

@@ -1,8 +1,10 @@
 """`python -m devstack stock import` against the running stack: bad rows are named and nothing is imported."""
 
+import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -12,10 +14,11 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.e2e
 
 
-def run_cli(stack, *args):
+def run_cli(stack, *args, env=None):
     info = stack.describe()
     env = {
         **os.environ,
+        **(env or {}),
         "AWS_ENDPOINT_URL": info["aws_url"],
         "RESOURCE_PREFIX": info["resource_prefix"],
         "DEVSTACK_AWS_PORT": info["aws_url"].rsplit(":", 1)[1],
@@ -56,3 +59,25 @@ def test_the_same_good_csv_imported_twice_leaves_the_same_stock(stack, tmp_path)
 
     [batch] = [b for b in container().stock_repository.all() if b.dye_lot == lot]
     assert (batch.material, batch.color, batch.rolls) == ("cotton", "red", 2)
+
+
+def test_a_tester_makes_meta_refuse_a_customer_and_the_owner_sees_it_on_the_attention_list(stack, client, phone):
+    from devstack.client import http, new_wamid, text_webhook
+
+    info = stack.describe()
+    ports = {"DEVSTACK_APP_PORT": info["app_url"].rsplit(":", 1)[1]}
+    ports["DEVSTACK_GRAPH_PORT"] = info["graph_url"].rsplit(":", 1)[1]
+    result = run_cli(stack, "refuse", "--to", phone, "--code", "131026", env=ports)
+    assert result.returncode == 0, result.stderr
+    assert "131026" in result.stdout
+
+    client.post_webhook(text_webhook(phone, "hello", new_wamid(), phone_number_id=info["phone_number_id"]))
+
+    owner = {"Authorization": f"Bearer {info['owner_api_key']}"}
+    deadline, refused = time.time() + 30, []
+    while not refused and time.time() < deadline:
+        status, body = http("GET", info["app_url"] + "/owner/attention", headers=owner)
+        assert status == 200
+        refused = [(u["to"], u["code"]) for u in json.loads(body)["undelivered"] if u["to"] == phone]
+        time.sleep(0.2)
+    assert refused == [(phone, 131026)]
