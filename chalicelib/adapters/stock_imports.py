@@ -20,7 +20,6 @@ apply (resumable)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from chalicelib.domain.stock import Batch
 
@@ -124,6 +123,8 @@ class DynamoStockImports:
         from pynamodb.exceptions import TransactWriteError
         from pynamodb.transactions import TransactWrite
 
+        from chalicelib.adapters.stock_repository import _to_record  # the one mapping of a batch to its item
+
         Batches, Record = self._t.BatchRecord, self._t.ImportRecord
         for _ in range(MAX_CHUNK_ATTEMPTS):
             ids = [b.batch_id for b in chunk]
@@ -142,7 +143,7 @@ class DynamoStockImports:
             try:
                 with TransactWrite(connection=Record._get_connection().connection) as tx:
                     for batch in new:
-                        tx.save(_batch_record(Batches, batch, now), condition=Batches.batch_id.does_not_exist())
+                        tx.save(_to_record(Batches, batch, now), condition=Batches.batch_id.does_not_exist())
                     tx.update(
                         Record(record["import_id"], RECORD),
                         actions=actions,
@@ -159,23 +160,3 @@ class DynamoStockImports:
                     return  # another worker applied this chunk meanwhile; the caller reads the record again
                 # a concurrent import put one of these batch ids between our read and write: read again
         raise RuntimeError(f"chunk {n} of import {record['import_id']} kept conflicting")
-
-
-def _batch_record(Batches, batch: Batch, imported_at: str):
-    from chalicelib.adapters.stock_repository import _sort_key
-
-    return Batches(
-        batch.batch_id,
-        material=batch.material,
-        color=batch.color,
-        sort_key=_sort_key(batch.color, batch),
-        dye_lot=batch.dye_lot,
-        rolls=batch.rolls,
-        meters_per_roll=batch.meters_per_roll,
-        loose_meters=batch.loose_meters,
-        reserved_meters=Decimal(0),
-        price_per_meter=batch.price_per_meter,
-        received_on=batch.received_on.isoformat(),
-        hsn=batch.hsn,
-        imported_at=imported_at,
-    )
