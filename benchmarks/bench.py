@@ -107,11 +107,11 @@ class CountingApp:
 def instrument(stack, invocations: Invocations):
     from chalice.config import Config
 
-    from devstack.stack import _quiet_handler_class
+    from devstack.stack import _access_log_handler_class
 
     counting = CountingApp(stack.app_server.RequestHandlerClass.keywords["app_object"], invocations)
     stack.app_server.RequestHandlerClass = functools.partial(
-        _quiet_handler_class(), app_object=counting, config=Config.create(chalice_stage="local")
+        _access_log_handler_class(True), app_object=counting, config=Config.create(chalice_stage="local")
     )
     for mapping in stack.mappings:
         handler, queue = mapping.handler, mapping.name
@@ -165,13 +165,15 @@ def say(client, invocations, phone: str, text: str, timeout: float = 60) -> None
 
 
 def settle(stack, invocations, timeout: float = 180) -> None:
-    """Wait until every status webhook the fake Graph API owes has been answered (3 per message sent)."""
+    """Wait until every status webhook the fake Graph API owes has been answered (3 per message sent, 2 per one
+    refused later)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        sent = len(stack.graph.messages())
+        # sent, delivered, read for an accepted message; sent, failed for one accepted and refused later
+        owed = sum(2 if m.get("refused") else 3 for m in stack.graph.messages())
         with invocations.lock:
             statuses = sum(1 for kind, _ in invocations.api if kind == "status")
-        if statuses >= 3 * sent and stack.graph._callbacks.empty():
+        if statuses >= owed and stack.graph._callbacks.empty():
             return
         time.sleep(0.05)
     print(f"   (status webhooks still owed after {timeout:.0f} s: the figures below include some of them)")
@@ -183,8 +185,14 @@ def approve(client, stack, invocations, phone: str, before: int) -> str:
 
     owner = client.info["owner_phone"]
     notes = [m for m in stack.graph.messages(to=owner, since=before)]
-    text = json.dumps(notes[-1]["payload"], ensure_ascii=False)
-    link = re.search(r"Approve: (http\S+?)(?:\\n|\"|\s)", text).group(1)
+    payload = notes[-1]["payload"]
+    if payload.get("_rendered"):  # the owner_new_order template, as the owner sees it (outside the 24-hour window)
+        rendered = payload["_rendered"]
+        link = next(b["url"] for b in rendered.get("buttons") or [] if b.get("text") == "Approve")
+        text = rendered["text"]
+    else:  # a free-form notification inside the window
+        text = json.dumps(payload, ensure_ascii=False)
+        link = re.search(r"Approve: (http\S+?)(?:\\n|\"|\s)", text).group(1)
     order_id = re.search(r"New order (\S+)", text).group(1)
     done = invocations.event(order_id)
     http("GET", link)

@@ -1792,18 +1792,24 @@ def _offers(line: OrderLine, choice: Choice) -> bool:
 
 
 def read_text(
-    order: Order | None, text: str, read: Callable[[str, Context], Interpretation]
+    order: Order | None,
+    text: str,
+    read: Callable[[str, Context], Interpretation],
+    read_joined: Callable[[str, Context], Interpretation] | None = None,
 ) -> tuple[Interpretation, bool]:
     """The reading of ``text`` to put in a TextEvent, and whether it answers the order's pending question.
 
     With a question pending about a material, colour or quantity, the text is first read together with what was
     already known ("20m cotton" + "green"); when that gives whole items and asks nothing, it is the answer.
     Otherwise the text is read on its own, in the light of the order on the table. ``read`` is the interpreter
-    (or the understanding that may ask an LLM), called with the text and a Context.
+    (or the understanding that may ask an LLM), called with the text and a Context; it is called at most once per
+    message. ``read_joined`` (default ``read``) reads the joined text: the service passes the deterministic
+    interpreter alone, so a message costs at most one understanding (and one LLM call) however it is read.
     """
+    read_joined = read_joined or read
     question = order.pending[0] if order is not None and order.is_active and order.pending else None
     if question is not None and question.slot in ("material", "color", "quantity"):
-        merged = read(dialogue.answer_text(question.known, question.slot, text), Context())
+        merged = read_joined(dialogue.answer_text(question.known, question.slot, text), Context())
         if not dialogue.read_shop_question(text, _EMPTY_VOCABULARY):
             if merged.items and not merged.questions:
                 return merged, True

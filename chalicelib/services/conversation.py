@@ -156,7 +156,11 @@ class ConversationService:
             sources.append(understood.source)
             return understood.interpretation
 
-        reading, answering = engine.read_text(order, text, read)
+        def read_joined(said, context):  # the pending question's known part + the answer: never an LLM call
+            sources.append("deterministic")
+            return self._understanding.read_deterministic(said, vocabulary, context)
+
+        reading, answering = engine.read_text(order, text, read, read_joined)
         return engine.TextEvent(message.phone, message.name, reading, text, answering), sources[-1]
 
     def _others(self, phone: str, order) -> list:

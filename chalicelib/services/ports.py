@@ -289,6 +289,9 @@ class UnderstandingPort(Protocol):
         """Read one message (with the ``Dialogue`` around it, for an LLM); returns an ``Understood``
         (interpretation and source). Never raises for an LLM."""
 
+    def read_deterministic(self, text: str, vocabulary: Vocabulary, context: Context | None = None) -> Any:
+        """The deterministic interpreter alone: an Interpretation, never an LLM call."""
+
 
 # --- the owner's decision ----------------------------------------------------------------------------------------
 

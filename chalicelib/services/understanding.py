@@ -126,6 +126,11 @@ class Understanding:
             second = second.model_copy(update={"consent": reading.consent})
         return self._count(Understood(second, "llm"))
 
+    def read_deterministic(self, text: str, vocabulary: Vocabulary, context: Context | None = None) -> Interpretation:
+        """The deterministic interpreter alone (no LLM, not counted as an understanding): for re-reading a short
+        answer joined with what the pending question already knew."""
+        return self._deterministic(text, vocabulary, context or Context())
+
     def _count(self, understood: Understood) -> Understood:
         from chalicelib import metrics
 

@@ -138,3 +138,40 @@ def _retryable() -> MessageNotSent:
 
 def _text(to: str, body: str) -> dict:
     return {"messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": body}}
+
+
+def test_an_answer_to_a_pending_question_costs_one_understanding_and_no_extra_llm_call():
+    """The flood bound (issue 13) counts understandings: re-reading "blue" joined to "20 m cotton" is the
+    deterministic interpreter's alone, so a message is understood (and may reach the LLM) once."""
+    from chalicelib.domain.interpreter import interpret
+    from chalicelib.services.understanding import Understanding
+
+    class CountingLlm:
+        def __init__(self):
+            self.texts = []
+
+        def interpret(self, text, vocabulary, context, dialogue=None):
+            self.texts.append(text)
+            return interpret(text, vocabulary, context)
+
+    llm = CountingLlm()
+    understanding = Understanding(interpret, llm)
+    understood = []
+    original = understanding.understand
+
+    def counting(text, *args, **kwargs):
+        understood.append(text)
+        return original(text, *args, **kwargs)
+
+    understanding.understand = counting
+    desk = Desk()
+    desk.conversation._understanding = understanding
+
+    question = desk.says(PHONE, "20 meter cotton chahiye")
+    answer = desk.says(PHONE, "blue")
+
+    assert any("colour" in q.lower() or "color" in q.lower() or "rang" in q.lower() for q in question), question
+    assert "Neela suti — 20 meter" in answer[0]  # the question was answered: one whole item, in Hinglish
+    messages = ["20 meter cotton chahiye", "blue"]
+    assert set(understood) <= set(messages) and len(set(understood)) == len(understood), understood
+    assert len(llm.texts) <= len(understood) and all(t in understood for t in llm.texts)
