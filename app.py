@@ -55,6 +55,14 @@ def flush_metrics(event, get_response):
         metrics.flush()
 
 
+@app.lambda_function(name="receive_webhook")
+def receive_webhook(event, context):
+    """Meta's webhook through the function's URL (infra/template.json): no API Gateway charge on status webhooks."""
+    from chalicelib.web.function_url import handle
+
+    return handle(event)
+
+
 @app.on_sqs_message(queue=inbound_queue_name(), batch_size=10)
 def handle_inbound(event):
     from chalicelib.jobs.sqs import process_inbound_batch

@@ -46,6 +46,9 @@ PRICES = {
     "api_gateway_rest_requests_million": 3.50,
 }
 LAMBDA_MEMORY_GB = 0.5  # .chalice/config.json lambda_memory_size
+# Requests served by the webhook function's URL (infra/template.json ReceiveWebhookUrl), priced as Lambda only; every
+# other request (approval pages, owner API) goes through API Gateway's REST API.
+FUNCTION_URL_KINDS = ("webhook", "status")
 
 STRAIGHT = ["20m blue cotton", "tap:confirm"]
 NEGOTIATED = [
@@ -326,7 +329,7 @@ def one_order(stack, client, invocations, meter, script: list[str], phone: str) 
 
 def price(totals, api: list, worker: list) -> dict:
     """$ of one order (or of a part of it) at PRICES: DynamoDB units, SQS and S3 requests, Lambda invocations and
-    GB-seconds (the local durations, at 512 MB), API Gateway requests."""
+    GB-seconds (the local durations, at 512 MB), API Gateway requests (not for the webhook's function URL)."""
     sqs = totals.count("sqs.")  # priced as FIFO requests (the dearer of the two)
     s3_put = totals.calls.get("s3.PUT", 0) + totals.calls.get("s3.POST", 0)
     s3_get = totals.calls.get("s3.GET", 0) + totals.calls.get("s3.HEAD", 0)
@@ -338,7 +341,10 @@ def price(totals, api: list, worker: list) -> dict:
         "s3": s3_put * PRICES["s3_put_thousand"] / 1e3 + s3_get * PRICES["s3_get_thousand"] / 1e3,
         "lambda": (len(api) + len(worker)) * PRICES["lambda_requests_million"] / 1e6
         + gb_seconds * PRICES["lambda_gb_second"],
-        "api_gateway": len(api) * PRICES["api_gateway_rest_requests_million"] / 1e6,
+        # Meta's webhooks (messages and statuses) reach the webhook function's URL: no API Gateway charge
+        "api_gateway": sum(1 for kind, _ in api if kind not in FUNCTION_URL_KINDS)
+        * PRICES["api_gateway_rest_requests_million"]
+        / 1e6,
     }
     return {"parts": parts, "total": sum(parts.values())}
 

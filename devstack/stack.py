@@ -183,7 +183,7 @@ class Stack:
         config = Config.create(chalice_stage="local")
         server = create_local_server(app_module.app, config, self.config.host, self._app_port())
         server.server.RequestHandlerClass = functools.partial(
-            _access_log_handler_class(self.config.quiet), app_object=server.app_object, config=config
+            _access_log_handler_class(self.config.quiet), app_object=FunctionUrlFront(server.app_object), config=config
         )
         self.app_server = server.server
         # Chalice's local server keeps http.server's backlog of 5: 20 customers sending at once saw dropped
@@ -254,6 +254,31 @@ class Stack:
             "owner_api_key": env_value("OWNER_API_KEY"),
             "phone_number_id": env_value("WHATSAPP_PHONE_NUMBER_ID"),
             "pid": os.getpid(),
+        }
+
+
+class FunctionUrlFront:
+    """Serves ``/webhook`` as the deployment does, through the webhook function's URL (app.receive_webhook, payload
+    format 2.0), and every other path through the REST API (the Chalice app). Attributes are the app's."""
+
+    def __init__(self, app):
+        self._app = app
+
+    def __getattr__(self, name):
+        return getattr(self._app, name)
+
+    def __call__(self, event, context):
+        if (event.get("requestContext") or {}).get("resourcePath") != "/webhook":
+            return self._app(event, context)
+        import app as app_module
+        from chalicelib.web.function_url import from_rest_event
+
+        answer = app_module.receive_webhook(from_rest_event(event), context)
+        return {
+            "statusCode": answer["statusCode"],
+            "headers": answer.get("headers") or {},
+            "multiValueHeaders": {},
+            "body": answer.get("body") or "",
         }
 
 

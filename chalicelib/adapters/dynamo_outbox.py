@@ -136,6 +136,25 @@ class DynamoOutbox:
             if not is_condition_failure(exc):
                 raise
 
+    def settle_pending(self, key: str, wamid: str) -> None:
+        """A ``sent`` status webhook: one conditional update that applies only to a record still pending (its sender
+        died between Graph's 200 and its own update); on every other record the condition fails, at the cost of
+        one write unit per started KB of the (lean) item."""
+        OutboxRecordModel = self._t.OutboxRecordModel
+        try:
+            OutboxRecordModel(key).update(
+                actions=[
+                    OutboxRecordModel.status.set("sent"),
+                    OutboxRecordModel.wamid.set(wamid),
+                    OutboxRecordModel.queue.remove(),
+                    OutboxRecordModel.queue_at.remove(),
+                ],
+                condition=OutboxRecordModel.status == "pending",
+            )
+        except UpdateError as exc:
+            if not is_condition_failure(exc):
+                raise
+
     def mark_failed(
         self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
     ) -> OutboxRecord | None:

@@ -291,6 +291,8 @@ class OutboxPort(Protocol):
 
     def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None: ...
 
+    def settle_pending(self, key: str, wamid: str) -> None: ...
+
     def mark_failed(
         self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
     ) -> OutboxRecord | None: ...
@@ -360,6 +362,12 @@ class InMemoryOutbox:
                 return replace(existing, claimed=False)
             self.records[key] = record
             return replace(record, claimed=True)
+
+    def settle_pending(self, key: str, wamid: str) -> None:
+        with self._lock:
+            record = self.records.get(key)
+            if record is not None and record.status == "pending":
+                self.records[key] = replace(record, status="sent", wamid=wamid)
 
     def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
         with self._lock:

@@ -39,14 +39,15 @@ class DeliveryService:
 
     # --- status webhooks ---------------------------------------------------------------------------------------
     def status(self, status: StatusUpdate) -> str:
-        """Apply one status to its outbox record: ``sent`` settles a pending record (one conditional update, no
-        read); ``delivered``/``read`` write nothing (the message log has them); ``failed`` is handled by kind.
+        """Apply one status to its outbox record: ``sent`` settles a record still pending (one conditional update,
+        no read; its sender normally settled it already); ``delivered``/``read`` write nothing; ``failed`` is
+        handled by kind.
         Returns what was done."""
         key = status.callback_data
         if not key:
             return "not ours"
         if status.status == "sent":
-            self._outbox.mark_sent(key, status.wamid)
+            self._outbox.settle_pending(key, status.wamid)
             return "settled"
         if status.status != "failed":
             return "logged"

@@ -1,5 +1,11 @@
 """Use case: receive one WhatsApp webhook POST — verify, record, enqueue, answer fast.
 
+Statuses cost almost nothing: Meta posts sent, delivered and read for every message the shop sends, each a
+webhook of its own. ``delivered`` and ``read`` touch no table; ``sent`` is one conditional update that only applies
+to an outbox record still pending (its sender died between Graph's answer and its own update); ``failed`` is the
+one that does real work (chalicelib.services.delivery) and the only status the message log keeps, with its errors.
+The message log is the messages in and out, and their refusals; delivered/read receipts are not kept.
+
 Only a missing or wrong signature (401/403) or a body that is not JSON (400) is refused whole. Everything else is
 taken item by item (chalicelib.domain.webhook): a bad message or status is logged with its reason and skipped, its
 siblings go on, and the answer is 200 — Meta retries anything else for seven days."""
@@ -88,15 +94,16 @@ class InboundService:
                 self._delivery.template_event(event)
             result.logged += 1
         for status in batch.statuses:
-            self._log.record(
-                status.recipient,
-                "status",
-                status.wamid,
-                "status",
-                status=status.status,
-                errors=list(status.errors) or None,
-                at=_iso(status.timestamp),
-            )
+            if status.status == "failed":  # the message log keeps messages and refusals, not every status
+                self._log.record(
+                    status.recipient,
+                    "status",
+                    status.wamid,
+                    "status",
+                    status=status.status,
+                    errors=list(status.errors) or None,
+                    at=_iso(status.timestamp),
+                )
             self._settle_outbox(status)
             result.statuses += 1
         return result

@@ -107,6 +107,9 @@ class OutboxPort(Protocol):
     def mark_sent(self, key: str, wamid: str, template_sent: bool = False) -> None:
         """Settle ``key`` as sent (one conditional update; a sent or unknown key is left alone)."""
 
+    def settle_pending(self, key: str, wamid: str) -> None:
+        """A ``sent`` status: settle ``key`` only if it is still pending (one conditional update, no read)."""
+
     def mark_failed(
         self, key: str, error_code: int | None, message: str, attention: bool = False, wamid: str | None = None
     ) -> Any: ...

@@ -111,7 +111,16 @@ def main(plan_file):
     approvals = sqs.get_queue_url(QueueName=plan["approvals_queue"])["QueueUrl"]
     outcome["inbound_handled"] = 0
     for webhook in plan["webhooks"]:  # the customer's order, then the tap on Confirm
-        answer = api(app, "POST", "/webhook", body=webhook["body"], headers=webhook["headers"])
+        # through the webhook function's URL (payload format 2.0), the callback Meta is configured with
+        url_event = {
+            "version": "2.0",
+            "rawPath": "/webhook",
+            "headers": {k.lower(): v for k, v in webhook["headers"].items()},
+            "requestContext": {"http": {"method": "POST", "path": "/webhook"}, "requestId": "deploy-check"},
+            "body": webhook["body"],
+            "isBase64Encoded": False,
+        }
+        answer = app.receive_webhook(url_event, context("ReceiveWebhook"))
         assert answer["statusCode"] == 200, answer
         outcome["inbound_handled"] += drain(sqs, inbound, app.handle_inbound, "HandleInbound")
 

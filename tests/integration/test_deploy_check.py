@@ -148,6 +148,34 @@ def test_the_workers_dead_letter_counts_match_the_queues_max_receive_counts():
     assert {q: settings[q]["max_receive_count"] for q in DEAD_LETTER_AFTER} == DEAD_LETTER_AFTER
 
 
+def test_each_functions_role_may_write_to_its_own_log_group(template):
+    for name, function in functions(template).items():
+        role = template["Resources"][function["Properties"]["Role"]["Fn::GetAtt"][0]]
+        statements = [s for p in role["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        [logs] = [s for s in statements if "logs:PutLogEvents" in s["Action"]]
+        deployed_name = function["Properties"]["FunctionName"]["Fn::Sub"]
+        assert logs["Resource"]["Fn::Sub"].endswith(f"log-group:/aws/lambda/{deployed_name}:*"), name
+
+
+def test_meta_calls_the_webhook_functions_url_throttled_by_its_reserved_concurrency(template):
+    resources = template["Resources"]
+    function = resources["ReceiveWebhook"]["Properties"]
+    assert function["Handler"] == "app.receive_webhook" and function["Timeout"] <= 10
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "WebhookReservedConcurrency"}
+    [url] = of_type(template, "AWS::Lambda::Url").values()
+    # no IAM auth: Meta cannot sign AWS requests; the body's X-Hub-Signature-256 is checked before anything is stored
+    assert url["Properties"]["AuthType"] == "NONE"
+    assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["ReceiveWebhook", "Arn"]}
+    [permission] = [
+        p for p in of_type(template, "AWS::Lambda::Permission").values() if p["Properties"].get("FunctionUrlAuthType")
+    ]
+    assert permission["Properties"]["Action"] == "lambda:InvokeFunctionUrl"
+    assert permission["Properties"]["FunctionName"] == {"Ref": "ReceiveWebhook"}
+    assert "ReceiveWebhookUrl.FunctionUrl" in template["Outputs"]["WebhookUrl"]["Value"]["Fn::Sub"]
+    role = json.dumps(resources["ReceiveWebhookRole"])
+    assert "s3:" not in role and "sqs:ReceiveMessage" not in role and "ApprovalsQueue" not in role
+
+
 # --- the handlers from deployment.zip --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def task_root(packaged, tmp_path_factory):

@@ -98,9 +98,26 @@ def test_a_failed_record_is_rearmed_by_the_next_claim(outbox):
     assert record.claimed and record.status == "pending" and record.attempts == 2 and record.error_code is None
 
 
+def test_a_sent_status_settles_only_a_record_still_pending(outbox):
+    pending, settled, failed = (f"o#{uuid.uuid4()}" for _ in range(3))
+    for key in (pending, settled, failed):
+        outbox.claim(key, "919800000000", {"type": "text"})
+    outbox.mark_sent(settled, "wamid.by-sender")
+    outbox.mark_failed(failed, 131026, "undeliverable", attention=True)
+
+    for key in (pending, settled, failed):
+        outbox.settle_pending(key, "wamid.by-status")
+
+    assert (outbox.get(pending).status, outbox.get(pending).wamid) == ("sent", "wamid.by-status")
+    assert (outbox.get(settled).status, outbox.get(settled).wamid) == ("sent", "wamid.by-sender")
+    assert outbox.get(failed).status == "failed" and failed in [r.key for r in outbox.attention()]
+    assert pending not in [r.key for r in outbox.stale_pending(older_than_seconds=-1)]
+
+
 def test_a_status_for_a_key_that_was_never_claimed_changes_nothing(outbox):
     key = f"o#{uuid.uuid4()}"
     outbox.mark_sent(key, "wamid.x")
+    outbox.settle_pending(key, "wamid.x")
     assert outbox.mark_failed(key, 131026, "x") is None
     assert outbox.get(key) is None
 

@@ -55,12 +55,19 @@ def test_the_same_message_delivered_again_is_not_queued_twice(world):
     assert len(ports["queue"].sent) == 1
 
 
-def test_a_status_update_is_logged_and_never_queued(world):
+def test_a_sent_status_is_never_queued_nor_logged_a_failed_one_is_logged_with_its_errors(world):
     service, ports = world
     body = (SAMPLES / "meta-status-sent.json").read_bytes()
     result = service.receive(body, sign(body, SECRET))
-    assert result.statuses == 1 and ports["queue"].sent == []
-    assert ports["message_log"].rows[0]["status"] == "sent"
+    assert result.statuses == 1 and ports["queue"].sent == [] and ports["message_log"].rows == []
+
+    failed = json.loads(body)
+    entry = failed["entry"][0]["changes"][0]["value"]["statuses"][0]
+    entry["status"], entry["errors"] = "failed", [{"code": 131026, "title": "Message undeliverable"}]
+    raw = json.dumps(failed).encode()
+    service.receive(raw, sign(raw, SECRET))
+    [row] = ports["message_log"].rows
+    assert row["status"] == "failed" and row["errors"][0]["code"] == 131026
 
 
 def test_a_signed_body_that_is_not_a_webhook_is_refused_with_a_reason_but_not_as_a_whole(world):

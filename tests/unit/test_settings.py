@@ -130,3 +130,77 @@ def test_the_handshake_check_refuses_an_empty_token_against_an_unset_one():
     assert not token_matches("", "")
     assert not token_matches(None, "")
     assert token_matches("t0k", "t0k")
+
+
+# --- the webhook's function URL (app.receive_webhook, payload format 2.0) --------------------------------------------
+def url_event(method: str, path: str = "/", query: dict | None = None, body: str | None = None, **extra) -> dict:
+    return {
+        "version": "2.0",
+        "rawPath": path,
+        "headers": extra.pop("headers", {}),
+        "queryStringParameters": query,
+        "requestContext": {"http": {"method": method, "path": path}, "requestId": "r-1"},
+        "body": body,
+        "isBase64Encoded": extra.pop("base64", False),
+    }
+
+
+def test_the_function_url_without_settings_acts_on_nothing(bare_environment, monkeypatch):
+    from app import receive_webhook
+
+    monkeypatch.setenv("STAGE", "dev")
+    answer = receive_webhook(url_event("POST", body="{}"), None)
+    assert answer["statusCode"] == 503 and "WHATSAPP_APP_SECRET" in json.loads(answer["body"])["missing"]
+
+
+def test_the_function_url_answers_the_handshake_refuses_bad_signatures_and_odd_requests(bare_environment, monkeypatch):
+    import base64
+
+    from app import receive_webhook
+
+    from types import SimpleNamespace
+
+    from chalicelib.adapters.memory import InMemoryIdempotency, InMemoryMessageLog, InMemoryQueue
+    from chalicelib.domain.signature import sign
+    from chalicelib.services.inbound import InboundService
+    from tests.conftest import SAMPLES
+
+    for name, value in COMPLETE.items():
+        monkeypatch.setenv(name, value)
+    queue = InMemoryQueue()
+    inbound = InboundService(
+        InMemoryIdempotency(), queue, InMemoryMessageLog(), COMPLETE["WHATSAPP_APP_SECRET"], ttl_seconds=3600
+    )
+    desk = SimpleNamespace(inbound=inbound, settings=SimpleNamespace(whatsapp_verify_token="verify-8c1f"))
+    monkeypatch.setattr(bootstrap, "container", lambda: desk)
+    raw = (SAMPLES / "meta-inbound-text.json").read_bytes()
+    signed = {"x-hub-signature-256": sign(raw, COMPLETE["WHATSAPP_APP_SECRET"])}
+    query = {"hub.mode": "subscribe", "hub.challenge": "42"}
+    accepted = receive_webhook(url_event("GET", query=query | {"hub.verify_token": "verify-8c1f"}), None)
+    refused = receive_webhook(url_event("GET", query=query | {"hub.verify_token": ""}), None)
+    unsigned = receive_webhook(url_event("POST", "/webhook", body="{}"), None)
+    forged = receive_webhook(
+        url_event(
+            "POST",
+            body=base64.b64encode(b"{}").decode(),
+            base64=True,
+            headers={"X-Hub-Signature-256": "sha256=" + "0" * 64},
+        ),
+        None,
+    )
+    elsewhere = receive_webhook(url_event("POST", "/owner/stock", body="{}"), None)
+    put = receive_webhook(url_event("PUT", body="{}"), None)
+
+    assert (accepted["statusCode"], accepted["body"]) == (200, "42")
+    assert refused["statusCode"] == 403 and refused["body"] != "42"
+    assert unsigned["statusCode"] == 401 and forged["statusCode"] == 403
+    assert elsewhere["statusCode"] == 404 and put["statusCode"] == 405
+    assert queue.sent == []
+
+    taken = receive_webhook(url_event("POST", body=raw.decode(), headers=signed), None)
+    again = receive_webhook(
+        url_event("POST", body=base64.b64encode(raw).decode(), base64=True, headers=signed), None
+    )
+    assert taken["statusCode"] == again["statusCode"] == 200
+    assert (json.loads(taken["body"])["queued"], json.loads(again["body"])["duplicates"]) == (1, 1)
+    assert len(queue.sent) == 1

@@ -171,6 +171,10 @@ class CountingOutbox(InMemoryOutbox):
         self.writes += 1
         return super().mark_sent(*args, **kwargs)
 
+    def settle_pending(self, *args, **kwargs):
+        self.writes += 1
+        return super().settle_pending(*args, **kwargs)
+
     def mark_failed(self, *args, **kwargs):
         self.writes += 1
         return super().mark_failed(*args, **kwargs)
