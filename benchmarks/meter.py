@@ -15,6 +15,7 @@ SQS ReceiveMessage calls that return nothing are counted apart: they are the pol
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import math
@@ -33,7 +34,7 @@ def value_size(value: dict) -> int:
         digits = inner.lstrip("-").replace(".", "").lstrip("0") or "0"
         return 1 + math.ceil(len(digits) / 2)
     if kind == "B":
-        return len(inner)  # base64 on the wire: an overestimate of about a third, on no item measured here
+        return len(base64.b64decode(inner)) if isinstance(inner, str) else len(inner)  # base64 on the wire
     if kind in ("BOOL", "NULL"):
         return 1
     if kind in ("SS", "NS", "BS"):

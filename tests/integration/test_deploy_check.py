@@ -157,11 +157,14 @@ def test_each_functions_role_may_write_to_its_own_log_group(template):
         assert logs["Resource"]["Fn::Sub"].endswith(f"log-group:/aws/lambda/{deployed_name}:*"), name
 
 
-def test_meta_calls_the_webhook_functions_url_throttled_by_its_reserved_concurrency(template):
+def test_meta_calls_the_webhook_functions_url_which_may_be_throttled_by_reserved_concurrency(template):
     resources = template["Resources"]
     function = resources["ReceiveWebhook"]["Properties"]
     assert function["Handler"] == "app.receive_webhook" and function["Timeout"] <= 10
-    assert function["ReservedConcurrentExecutions"] == {"Ref": "WebhookReservedConcurrency"}
+    # reserved only when the account can spare it (WebhookReservedConcurrency > 0): a new account cannot
+    reserved = function["ReservedConcurrentExecutions"]["Fn::If"]
+    assert reserved == ["WebhookConcurrencyReserved", {"Ref": "WebhookReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+    assert template["Parameters"]["WebhookReservedConcurrency"]["Default"] == 0
     [url] = of_type(template, "AWS::Lambda::Url").values()
     # no IAM auth: Meta cannot sign AWS requests; the body's X-Hub-Signature-256 is checked before anything is stored
     assert url["Properties"]["AuthType"] == "NONE"

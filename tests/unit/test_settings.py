@@ -155,11 +155,9 @@ def test_the_function_url_without_settings_acts_on_nothing(bare_environment, mon
 
 def test_the_function_url_answers_the_handshake_refuses_bad_signatures_and_odd_requests(bare_environment, monkeypatch):
     import base64
-
-    from app import receive_webhook
-
     from types import SimpleNamespace
 
+    from app import receive_webhook
     from chalicelib.adapters.memory import InMemoryIdempotency, InMemoryMessageLog, InMemoryQueue
     from chalicelib.domain.signature import sign
     from chalicelib.services.inbound import InboundService
@@ -198,9 +196,7 @@ def test_the_function_url_answers_the_handshake_refuses_bad_signatures_and_odd_r
     assert queue.sent == []
 
     taken = receive_webhook(url_event("POST", body=raw.decode(), headers=signed), None)
-    again = receive_webhook(
-        url_event("POST", body=base64.b64encode(raw).decode(), base64=True, headers=signed), None
-    )
+    again = receive_webhook(url_event("POST", body=base64.b64encode(raw).decode(), base64=True, headers=signed), None)
     assert taken["statusCode"] == again["statusCode"] == 200
     assert (json.loads(taken["body"])["queued"], json.loads(again["body"])["duplicates"]) == (1, 1)
     assert len(queue.sent) == 1
