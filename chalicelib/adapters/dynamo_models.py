@@ -282,14 +282,15 @@ class OutboxRecordModel(_Base):
 
     key = UnicodeAttribute(hash_key=True)
     to = UnicodeAttribute()
-    payload = PackedJSONAttribute()
+    message = PackedJSONAttribute(null=True)  # {"payload": what is sent, "fallback": its template outside the window}
+    payload = PackedJSONAttribute(null=True)  # records written before ``message``
     status = UnicodeAttribute()  # pending | sent | failed
     wamid = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     error_code = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
-    fallback = PackedJSONAttribute(null=True)  # the template to send outside the 24-hour window
+    fallback = PackedJSONAttribute(null=True)  # records written before ``message``: the template outside the window
     order_id = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     claimed_at = NumberAttribute(null=True)  # epoch seconds of the last claim (the lease)

@@ -19,17 +19,24 @@ def _iso(epoch: float | None = None) -> str:
     return datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC).isoformat()
 
 
+def _message(payload: dict, fallback: dict | None) -> dict:
+    """What is sent and its template fallback, packed together: the fallback repeats much of the payload's text,
+    so one compressed attribute keeps the record under 1 KB, the unit a write (and a failed condition) is billed by."""
+    return {"payload": payload, "fallback": fallback}
+
+
 def _to_record(model, claimed: bool) -> OutboxRecord:
+    message = model.message or {"payload": model.payload, "fallback": model.fallback}  # or written before packing
     return OutboxRecord(
         key=model.key,
         to=model.to,
-        payload=dict(model.payload or {}),
+        payload=dict(message.get("payload") or {}),
         status=model.status,
         wamid=model.wamid,
         attempts=int(model.attempts or 0),
         error_code=int(model.error_code) if model.error_code is not None else None,
         claimed=claimed,
-        fallback=dict(model.fallback) if model.fallback else None,
+        fallback=dict(message["fallback"]) if message.get("fallback") else None,
         order_id=model.order_id,
         reason=model.reason,
         claimed_at=float(model.claimed_at or 0),
@@ -63,12 +70,11 @@ class DynamoOutbox:
         model = OutboxRecordModel(
             key,
             to=to,
-            payload=payload,
+            message=_message(payload, fallback),
             status="pending",
             attempts=1,
             created_at=_iso(now),
             expires_at=TTL,
-            fallback=fallback,
             order_id=order_id,
             claimed_at=now,
             queue="pending",
@@ -90,7 +96,9 @@ class DynamoOutbox:
         ]
         if existing.status == "failed":
             actions += [
-                OutboxRecordModel.payload.set(payload),
+                OutboxRecordModel.message.set(_message(payload, fallback or _to_record(existing, False).fallback)),
+                OutboxRecordModel.payload.remove(),
+                OutboxRecordModel.fallback.remove(),
                 OutboxRecordModel.error_code.remove(),
                 OutboxRecordModel.reason.remove(),
             ]

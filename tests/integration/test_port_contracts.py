@@ -128,3 +128,32 @@ def test_exists_reports_a_claim_without_making_one(idempotency):
     assert idempotency.exists(key) is False  # asking twice claims nothing
     idempotency.claim(key, "test", 60)
     assert idempotency.exists(key) is True
+
+
+def test_an_outbox_record_written_before_packing_is_read_rearmed_and_resent_whole(aws):
+    """Records kept by an earlier `make run` (payload and fallback as JSON strings) still work after an upgrade."""
+    import json
+
+    from chalicelib.adapters.dynamo_outbox import DynamoOutbox
+
+    outbox, key = DynamoOutbox(aws.container.tables), f"o#{uuid.uuid4()}"
+    table = aws.container.tables.OutboxRecordModel.Meta.table_name
+    payload, fallback = {"type": "text", "text": {"body": "नमस्ते"}}, {"type": "template", "template": {"name": "t"}}
+    aws.session.client("dynamodb", endpoint_url=aws.url).put_item(
+        TableName=table,
+        Item={
+            "key": {"S": key},
+            "to": {"S": "919800000000"},
+            "payload": {"S": json.dumps(payload)},
+            "fallback": {"S": json.dumps(fallback)},
+            "status": {"S": "failed"},
+            "attempts": {"N": "1"},
+            "created_at": {"S": "2026-12-01T00:00:00+00:00"},
+        },
+    )
+    assert (outbox.get(key).payload, outbox.get(key).fallback) == (payload, fallback)
+
+    rearmed = outbox.claim(key, "919800000000", {"type": "text", "text": {"body": "again"}})
+
+    assert rearmed.claimed and rearmed.attempts == 2
+    assert outbox.get(key).payload["text"]["body"] == "again" and outbox.get(key).fallback == fallback
