@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"   {'':10s}  ${cost['total'] * 1000:.3f} per 1,000 orders ("
                 + ", ".join(f"{k} ${v * 1000:.3f}" for k, v in cost["parts"].items())
-                + f"); status webhooks: ${status_cost['total'] * 1000:.3f} = {status_cost['total'] / cost['total']:.0%}"
+                + f"); status webhooks: ${status_cost['total'] * 1000:.4f} = {status_cost['total'] / cost['total']:.1%}"
             )
             st = order["status_totals"]
             print(f"   {'':10s}  status webhooks alone: {st.count()} AWS calls, {st.wru:.0f} WRU + {st.rru:.1f} RRU")

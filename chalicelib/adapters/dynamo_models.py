@@ -288,7 +288,7 @@ class OutboxRecordModel(_Base):
     wamid = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     error_code = NumberAttribute(null=True)
-    created_at = UnicodeAttribute()
+    created_at = UnicodeAttribute(null=True)  # not written since packing; nothing read it
     expires_at = TTLAttribute(null=True)
     fallback = PackedJSONAttribute(null=True)  # records written before ``message``: the template outside the window
     order_id = UnicodeAttribute(null=True)

@@ -19,14 +19,45 @@ def _iso(epoch: float | None = None) -> str:
     return datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC).isoformat()
 
 
-def _message(payload: dict, fallback: dict | None) -> dict:
+# Keys every Graph send carries with the same value (and ``to``, the record's own): left out when stored, their
+# letters kept in ``_s``, put back exactly when read.
+_STANDARD = {"m": ("messaging_product", "whatsapp"), "r": ("recipient_type", "individual")}
+
+
+def _message(payload: dict, fallback: dict | None, to: str) -> dict:
     """What is sent and its template fallback, packed together: the fallback repeats much of the payload's text,
     so one compressed attribute keeps the record under 1 KB, the unit a write (and a failed condition) is billed by."""
-    return {"payload": payload, "fallback": fallback}
+
+    def lean(body: dict | None) -> dict | None:
+        if not body:
+            return body
+        same = {**dict(_STANDARD.values()), "to": to}
+        left_out = {k for k, v in body.items() if k in same and v == same[k]}
+        if not left_out:
+            return body
+        letters = "".join(letter for letter, (key, _) in _STANDARD.items() if key in left_out)
+        return {"_s": letters + ("t" if "to" in left_out else "")} | {
+            k: v for k, v in body.items() if k not in left_out
+        }
+
+    return {"payload": lean(payload), "fallback": lean(fallback)}
+
+
+def _whole(body: dict | None, to: str) -> dict | None:
+    if not body or "_s" not in body:
+        return body
+    letters, rest = body["_s"], {k: v for k, v in body.items() if k != "_s"}
+    restored = {key: value for letter, (key, value) in _STANDARD.items() if letter in letters}
+    if "t" in letters:
+        restored["to"] = to
+    return restored | rest
 
 
 def _to_record(model, claimed: bool) -> OutboxRecord:
-    message = model.message or {"payload": model.payload, "fallback": model.fallback}  # or written before packing
+    if model.message:
+        message = {k: _whole(v, model.to) for k, v in model.message.items()}
+    else:  # a record written before packing
+        message = {"payload": model.payload, "fallback": model.fallback}
     return OutboxRecord(
         key=model.key,
         to=model.to,
@@ -70,10 +101,9 @@ class DynamoOutbox:
         model = OutboxRecordModel(
             key,
             to=to,
-            message=_message(payload, fallback),
+            message=_message(payload, fallback, to),
             status="pending",
             attempts=1,
-            created_at=_iso(now),
             expires_at=TTL,
             order_id=order_id,
             claimed_at=now,
@@ -96,7 +126,9 @@ class DynamoOutbox:
         ]
         if existing.status == "failed":
             actions += [
-                OutboxRecordModel.message.set(_message(payload, fallback or _to_record(existing, False).fallback)),
+                OutboxRecordModel.message.set(
+                    _message(payload, fallback or _to_record(existing, False).fallback, existing.to)
+                ),
                 OutboxRecordModel.payload.remove(),
                 OutboxRecordModel.fallback.remove(),
                 OutboxRecordModel.error_code.remove(),

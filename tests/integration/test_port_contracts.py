@@ -157,3 +157,20 @@ def test_an_outbox_record_written_before_packing_is_read_rearmed_and_resent_whol
 
     assert rearmed.claimed and rearmed.attempts == 2
     assert outbox.get(key).payload["text"]["body"] == "again" and outbox.get(key).fallback == fallback
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "919800000000", "type": "text"},
+        {"messaging_product": "whatsapp", "recipient": "IN.1502576394655843", "type": "text", "text": {"body": "x"}},
+        {"messaging_product": "whatsapp", "to": "919811111111", "type": "template", "template": {"name": "t"}},
+        {"type": "text"},
+    ],
+)
+def test_a_payload_and_its_fallback_read_back_exactly_as_claimed(outbox, payload):
+    key = f"o#{uuid.uuid4()}"
+    fallback = {"messaging_product": "whatsapp", "to": "919800000000", "type": "template", "template": {"name": "f"}}
+    outbox.claim(key, "919800000000", payload, fallback=fallback)
+    record = outbox.get(key)
+    assert (record.payload, record.fallback) == (payload, fallback)
