@@ -63,6 +63,7 @@ class SerialisedApp:
         self._app = app
         self.lock = threading.Lock()
         self.changes = 0  # requests that may have changed state (the saver's "anything new?")
+        self.listeners: list = []  # called with the queue's URL after a message was sent to it (see on_queue_send)
 
     def wrap(self, wrapper) -> None:
         with self.lock:
@@ -72,6 +73,7 @@ class SerialisedApp:
     def __call__(self, environ, start_response):
         _cap_long_poll(environ)
         operation = _operation(environ)
+        queue_url = _queue_url(environ) if operation in _QUEUE_SENDS and self.listeners else ""
         with self.lock:
             captured = {}
 
@@ -87,8 +89,14 @@ class SerialisedApp:
                     iterable.close()
             if _may_change_state(environ, operation, body):
                 self.changes += 1
+        if operation in _QUEUE_SENDS and captured["status"].startswith("200"):
+            for listener in list(self.listeners):
+                listener(queue_url)
         start_response(captured["status"], captured["headers"])
         return [body]
+
+
+_QUEUE_SENDS = frozenset({"SendMessage", "SendMessageBatch", "ChangeMessageVisibility"})
 
 
 _READ_PREFIXES = ("Get", "BatchGet", "Describe", "List", "Query", "Scan", "TransactGet")
@@ -105,6 +113,19 @@ def _may_change_state(environ, operation: str, body: bytes) -> bool:
     if operation:
         return not operation.startswith(_READ_PREFIXES)
     return environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+
+
+def _queue_url(environ) -> str:
+    """The QueueUrl of a JSON-protocol SQS request (its body read and put back)."""
+    import io
+
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        return str(json.loads(raw or b"{}").get("QueueUrl") or "")
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _cap_long_poll(environ) -> None:
@@ -157,11 +178,16 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        from devstack.emulator_dynamodb import install_index_query_shortcut, install_item_level_rollback
+        from devstack.emulator_dynamodb import (
+            install_fast_item_responses,
+            install_index_query_shortcut,
+            install_item_level_rollback,
+        )
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise, not a hop
         install_item_level_rollback()
         install_index_query_shortcut()
+        install_fast_item_responses()
         _cache_moto_dispatch()
         self._app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         if self.state_file is not None:
@@ -186,6 +212,12 @@ class Emulator:
             self._server = None
             if self.state_file is not None:
                 self.save()
+
+    def on_queue_send(self, listener) -> None:
+        """Call ``listener(queue_url)`` after every message sent to a queue (or made visible again): the local SQS
+        mapping waits on this instead of polling empty queues several times a second, as Lambda's long polling
+        does."""
+        self._app.listeners.append(listener)
 
     def wrap_backend(self, wrapper) -> None:
         """Put a WSGI middleware around moto, inside the request lock (benchmarks count calls and units with it);

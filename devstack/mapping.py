@@ -56,6 +56,9 @@ def to_event_record(message: dict, queue_arn: str, region: str) -> dict:
     }
 
 
+IDLE_WAIT_NOTIFIED = 1.0  # seconds an idle poller waits for a send before receiving anyway
+
+
 class QueueMapping:
     """Polls one queue and invokes ``handler(event, context)`` with batches of records."""
 
@@ -79,6 +82,8 @@ class QueueMapping:
             "QueueArn"
         ]
         self.workers = max(1, workers)
+        self.notified = False  # whether wake() is called on every send (then an idle poller waits longer)
+        self._activity = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -92,8 +97,13 @@ class QueueMapping:
             thread.start()
         return self
 
+    def wake(self) -> None:
+        """A message may be waiting: idle pollers receive now."""
+        self._activity.set()
+
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()
+        self._activity.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
@@ -105,8 +115,11 @@ class QueueMapping:
             except Exception:
                 log.exception("worker: %s poll failed", self.name)
                 handled = 0
-            if not handled:
-                self._stop.wait(self.poll_interval)
+            if not handled and not self._stop.is_set():
+                # Told of every send: wait for one (a retried record's visibility lapses unannounced, hence the
+                # second's cap); otherwise poll every poll_interval.
+                if self._activity.wait(IDLE_WAIT_NOTIFIED if self.notified else self.poll_interval):
+                    self._activity.clear()
 
     def poll_once(self) -> int:
         """Receive one batch and invoke the handler; returns how many records were received."""

@@ -231,6 +231,16 @@ class Stack:
                 workers=self.config.workers_per_queue,
             ).start()
             self.mappings.append(mapping)
+        if self.emulator is not None:  # in-process: told of each send, the pollers need not poll empty queues
+            for mapping in self.mappings:
+                mapping.notified = True
+            self.emulator.on_queue_send(self._wake_mapping)
+
+    def _wake_mapping(self, queue_url: str) -> None:
+        name = queue_url.rstrip("/").rsplit("/", 1)[-1]
+        for mapping in self.mappings:
+            if not name or mapping.queue_url.rstrip("/").rsplit("/", 1)[-1] == name:
+                mapping.wake()
 
     def _start_scheduler(self) -> None:
         import app as app_module

@@ -186,3 +186,60 @@ def test_an_index_query_finds_its_items_in_order_without_listing_the_whole_table
 
     assert [item["created_at"]["S"] for item in found] == ["2026-01-03", "2026-01-02", "2026-01-01"]
     assert listed == []
+
+
+def test_the_fast_item_responses_say_what_motos_serializer_says(aws, monkeypatch):
+    """Every item operation the app uses, over every attribute type, answered both ways: the same JSON."""
+    from moto.dynamodb.responses import DynamoResult
+
+    from devstack.emulator_dynamodb import FAST_OPERATIONS
+
+    fast = DynamoResult.execute_result
+    assert getattr(fast, "fast", False), "the emulator installs the fast path"
+    compared, differences = [], []
+
+    def both(self, context):
+        status, headers, body = fast(self, context)
+        if context.operation_model.name in FAST_OPERATIONS:
+            o_status, o_headers, o_body = fast.original(self, context)
+            compared.append(context.operation_model.name)
+            if (status, json.loads(body)) != (o_status, json.loads(o_body)) or (
+                headers.get("Content-Type") != o_headers.get("Content-Type")
+            ):
+                differences.append((context.operation_model.name, json.loads(body), json.loads(o_body)))
+        return status, headers, body
+
+    monkeypatch.setattr(DynamoResult, "execute_result", both)
+    ddb, table = _ddb(aws), aws.resources["IdempotencyTable"]
+    key = _key("fast")
+    item = key | {
+        "s": {"S": "नमस्ते \u00e9"},
+        "n": {"N": "12.50"},
+        "b": {"B": b"\x00\xffpacked"},
+        "bool": {"BOOL": True},
+        "null": {"NULL": True},
+        "l": {"L": [{"S": "x"}, {"N": "1"}, {"B": b"\x01"}]},
+        "m": {"M": {"k": {"S": "v"}, "bs": {"BS": [b"a", b"b"]}}},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2.5"]},
+    }
+    ddb.put_item(TableName=table, Item=item)
+    ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
+    ddb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET n = n + :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="ALL_NEW",
+    )
+    ddb.query(TableName=table, KeyConditionExpression="#k = :k", ExpressionAttributeNames={"#k": "key"},
+              ExpressionAttributeValues={":k": key["key"]})  # fmt: skip
+    ddb.batch_get_item(RequestItems={table: {"Keys": [key]}})
+    ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}])
+    ddb.put_item(TableName=table, Item=item | {"s": {"S": "again"}}, ReturnValues="ALL_OLD")
+    ddb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD")
+
+    assert {"GetItem", "UpdateItem", "Query", "BatchGetItem", "TransactGetItems", "PutItem", "DeleteItem"} <= set(
+        compared
+    )
+    assert differences == []
