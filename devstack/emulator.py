@@ -182,12 +182,14 @@ class Emulator:
             install_fast_item_responses,
             install_index_query_shortcut,
             install_item_level_rollback,
+            install_untracked_items,
         )
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise, not a hop
         install_item_level_rollback()
         install_index_query_shortcut()
         install_fast_item_responses()
+        install_untracked_items()
         _cache_moto_dispatch()
         self._app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         if self.state_file is not None:

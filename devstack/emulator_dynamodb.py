@@ -226,3 +226,25 @@ def install_fast_item_responses() -> None:
     execute_result.fast = True
     execute_result.original = original
     DynamoResult.execute_result = execute_result
+
+
+class _Untracked(list):
+    """An ``instances_tracked`` that keeps nothing."""
+
+    def append(self, instance) -> None:
+        pass
+
+
+def install_untracked_items() -> None:
+    """Stop moto remembering every DynamoDB item and SQS message it ever created (idempotent).
+
+    moto's ``BaseModel`` appends each new instance to its class's ``instances_tracked`` (for its /moto-api/data
+    view and resets), and nothing ever removes them: every read, update and transaction makes Item objects, so a
+    long-running stack held about five Item objects per item it stored, growing with traffic, not with data. The
+    embedded stack uses neither the data view nor resets of these classes."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.sqs.models import Message
+
+    for cls in (Item, Message):
+        if not isinstance(cls.instances_tracked, _Untracked):
+            cls.instances_tracked = _Untracked()

@@ -243,3 +243,16 @@ def test_the_fast_item_responses_say_what_motos_serializer_says(aws, monkeypatch
         compared
     )
     assert differences == []
+
+
+def test_the_emulator_does_not_keep_every_item_object_it_ever_made(aws):
+    """moto tracks each Item and SQS Message instance forever; a long-running stack must not grow with traffic."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.sqs.models import Message
+
+    ddb, table, key = _ddb(aws), aws.resources["IdempotencyTable"], _key("tracked")
+    for n in range(50):
+        ddb.put_item(TableName=table, Item=key | {"n": {"N": str(n)}})
+        ddb.get_item(TableName=table, Key=key)
+
+    assert len(Item.instances_tracked) == 0 and len(Message.instances_tracked) == 0
