@@ -33,14 +33,13 @@ app.register_blueprint(owner_attention)
 @app.middleware("http")
 def refuse_without_settings(event, get_response):
     """A stage whose settings are missing or placeholders answers every request 503 naming them, and acts on none."""
-    from chalicelib.config import settings
+    from chalicelib.config import unconfigured
 
-    missing = settings().missing()
-    if missing:
+    refusal = unconfigured()
+    if refusal is not None:
         from chalice import Response
 
-        settings.cache_clear()  # read again next time: configuring the stage is enough, no redeploy
-        return Response(body={"ok": False, "error": "settings missing", "missing": missing}, status_code=503)
+        return Response(body=refusal, status_code=503)
     return get_response(event)
 
 

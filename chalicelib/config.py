@@ -270,3 +270,13 @@ def load_settings(values: dict | None = None) -> Settings:
 def settings() -> Settings:
     """The process's settings, read once."""
     return load_settings()
+
+
+def unconfigured() -> dict | None:
+    """The 503 body every door answers while the stage's settings are missing or placeholders (it acts on nothing),
+    or None when they are all there. Reads them again next time: configuring the stage is enough, no redeploy."""
+    missing = settings().missing()
+    if not missing:
+        return None
+    settings.cache_clear()
+    return {"ok": False, "error": "settings missing", "missing": missing}

@@ -115,37 +115,37 @@ def _may_change_state(environ, operation: str, body: bytes) -> bool:
     return environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
 
 
-def _queue_url(environ) -> str:
-    """The QueueUrl of a JSON-protocol SQS request (its body read and put back)."""
+def _json_body(environ) -> tuple[bytes, dict]:
+    """A JSON-protocol request's raw body and its parsed object ({} when it is not a JSON object); the body is put
+    back for moto to read."""
     import io
 
     length = int(environ.get("CONTENT_LENGTH") or 0)
     raw = environ["wsgi.input"].read(length) if length else b""
     environ["wsgi.input"] = io.BytesIO(raw)
     try:
-        return str(json.loads(raw or b"{}").get("QueueUrl") or "")
-    except (ValueError, AttributeError):
-        return ""
+        parsed = json.loads(raw or b"{}")
+    except ValueError:
+        parsed = {}
+    return raw, parsed if isinstance(parsed, dict) else {}
+
+
+def _queue_url(environ) -> str:
+    """The QueueUrl of a JSON-protocol SQS request."""
+    return str(_json_body(environ)[1].get("QueueUrl") or "")
 
 
 def _cap_long_poll(environ) -> None:
     """Turn an SQS long poll (JSON protocol) into a short poll so it cannot hold the lock for seconds."""
-    target = environ.get("HTTP_X_AMZ_TARGET", "")
-    if not target.endswith("ReceiveMessage"):
+    if not environ.get("HTTP_X_AMZ_TARGET", "").endswith("ReceiveMessage"):
         return
     import io
 
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    raw = environ["wsgi.input"].read(length) if length else b""
-    try:
-        payload = json.loads(raw or b"{}")
-        if payload.get("WaitTimeSeconds"):
-            payload["WaitTimeSeconds"] = 0
-            raw = json.dumps(payload).encode()
-    except ValueError:
-        pass
-    environ["wsgi.input"] = io.BytesIO(raw)
-    environ["CONTENT_LENGTH"] = str(len(raw))
+    _, payload = _json_body(environ)
+    if payload.get("WaitTimeSeconds"):
+        raw = json.dumps(payload | {"WaitTimeSeconds": 0}).encode()
+        environ["wsgi.input"] = io.BytesIO(raw)
+        environ["CONTENT_LENGTH"] = str(len(raw))
 
 
 class Emulator:

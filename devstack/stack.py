@@ -7,6 +7,7 @@ DEVSTACK_AWS_ENDPOINT to use an AWS endpoint that is already running (LocalStack
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import logging
@@ -237,9 +238,9 @@ class Stack:
             self.emulator.on_queue_send(self._wake_mapping)
 
     def _wake_mapping(self, queue_url: str) -> None:
-        name = queue_url.rstrip("/").rsplit("/", 1)[-1]
+        name = queue_url.rstrip("/").rsplit("/", 1)[-1]  # a mapping is named after its queue
         for mapping in self.mappings:
-            if not name or mapping.queue_url.rstrip("/").rsplit("/", 1)[-1] == name:
+            if not name or mapping.name == name:
                 mapping.wake()
 
     def _start_scheduler(self) -> None:
@@ -281,15 +282,36 @@ class FunctionUrlFront:
         if (event.get("requestContext") or {}).get("resourcePath") != "/webhook":
             return self._app(event, context)
         import app as app_module
-        from chalicelib.web.function_url import from_rest_event
 
-        answer = app_module.receive_webhook(from_rest_event(event), context)
+        answer = app_module.receive_webhook(_function_url_event(event), context)
         return {
             "statusCode": answer["statusCode"],
             "headers": answer.get("headers") or {},
             "multiValueHeaders": {},
             "body": answer.get("body") or "",
         }
+
+
+def _function_url_event(event: dict) -> dict:
+    """The function URL event (payload format 2.0) a REST API (v1) event from Chalice's local server stands for."""
+    context = event.get("requestContext") or {}
+    query = dict(event.get("queryStringParameters") or {})
+    for name, values in (event.get("multiValueQueryStringParameters") or {}).items():
+        query[name] = values[-1] if isinstance(values, list) and values else values
+    path = context.get("path") or event.get("path") or "/webhook"
+    method = event.get("httpMethod") or context.get("httpMethod") or ""
+    body = event.get("body")
+    binary = body is not None and not isinstance(body, str)
+    return {
+        "version": "2.0",
+        "rawPath": path,
+        "rawQueryString": "&".join(f"{k}={v}" for k, v in query.items()),
+        "headers": {k.lower(): v for k, v in (event.get("headers") or {}).items()},
+        "queryStringParameters": query or None,
+        "requestContext": {"http": {"method": method, "path": path}, "requestId": context.get("requestId", "")},
+        "body": base64.b64encode(body).decode() if binary else body,
+        "isBase64Encoded": binary or bool(event.get("isBase64Encoded")),
+    }
 
 
 def _access_log_handler_class(quiet: bool):

@@ -117,7 +117,7 @@ class InboundService:
         if self._delivery is not None:
             self._delivery.status(status)
         elif self._outbox is not None and status.callback_data and status.status == "sent":
-            self._outbox.mark_sent(status.callback_data, status.wamid)
+            self._outbox.settle_pending(status.callback_data, status.wamid)
 
     def _enqueue_once(self, message: InboundMessage) -> bool:
         """Two AWS calls on the request path: the first-writer-wins claim and the enqueue, nothing else.

@@ -20,7 +20,7 @@ def _answer(status: int, body, content_type: str = "application/json") -> dict:
 
 
 def handle(event: dict) -> dict:
-    from chalicelib.config import settings
+    from chalicelib.config import unconfigured
     from chalicelib.web.webhook import receipt, verification
 
     http = (event.get("requestContext") or {}).get("http") or {}
@@ -29,10 +29,9 @@ def handle(event: dict) -> dict:
         return _answer(404, {"error": "not found"})
     if method not in ("GET", "POST"):
         return _answer(405, {"error": "method not allowed"})
-    missing = settings().missing()
-    if missing:  # as the REST API's middleware: a stage without its settings acts on nothing
-        settings.cache_clear()
-        return _answer(503, {"ok": False, "error": "settings missing", "missing": missing})
+    refusal = unconfigured()  # as the REST API's middleware: a stage without its settings acts on nothing
+    if refusal is not None:
+        return _answer(503, refusal)
     if method == "GET":
         status, text = verification(event.get("queryStringParameters") or {})
         return _answer(status, text, "text/plain")
@@ -43,26 +42,3 @@ def handle(event: dict) -> dict:
     except (ValueError, TypeError):
         return _answer(400, {"error": "the body is not base64"})
     return _answer(*receipt(raw, headers.get("x-hub-signature-256")))
-
-
-def from_rest_event(event: dict) -> dict:
-    """The function URL event a REST API (v1) event stands for: the local stack serves /webhook through the same
-    door as the deployment (devstack.stack)."""
-    context = event.get("requestContext") or {}
-    query = dict(event.get("queryStringParameters") or {})
-    for name, values in (event.get("multiValueQueryStringParameters") or {}).items():
-        query[name] = values[-1] if isinstance(values, list) and values else values
-    path = context.get("path") or event.get("path") or "/webhook"
-    method = event.get("httpMethod") or context.get("httpMethod") or ""
-    body = event.get("body")
-    binary = body is not None and not isinstance(body, str)
-    return {
-        "version": "2.0",
-        "rawPath": path,
-        "rawQueryString": "&".join(f"{k}={v}" for k, v in query.items()),
-        "headers": {k.lower(): v for k, v in (event.get("headers") or {}).items()},
-        "queryStringParameters": query or None,
-        "requestContext": {"http": {"method": method, "path": path}, "requestId": context.get("requestId", "")},
-        "body": base64.b64encode(body).decode() if binary else body,
-        "isBase64Encoded": binary or bool(event.get("isBase64Encoded")),
-    }
