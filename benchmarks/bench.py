@@ -65,6 +65,42 @@ def rss_mb() -> float:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def stored_mb() -> tuple[float, int]:
+    """(MB, items) the emulator's stored data takes in this process: every DynamoDB item as moto holds it (objects,
+    attribute names and values, measured with ``sys.getsizeof``) and every S3 object's bytes. Not leaked memory: it is
+    what DynamoDB and S3 would keep, and it grows with the data, as a database does."""
+    from moto.backends import get_backend
+
+    seen: set[int] = set()
+    total = items = 0
+    for regions in get_backend("dynamodb").values():
+        for backend in regions.values():
+            for table in backend.tables.values():
+                for item in table.all_items():
+                    items += 1
+                    pending = [item]
+                    while pending:
+                        obj = pending.pop()
+                        if id(obj) in seen:
+                            continue
+                        seen.add(id(obj))
+                        total += sys.getsizeof(obj)
+                        if isinstance(obj, dict):
+                            pending.extend(obj.keys())
+                            pending.extend(obj.values())
+                        elif isinstance(obj, list | tuple | set):
+                            pending.extend(obj)
+                        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+                            pending.append(obj.__dict__)
+    for regions in get_backend("s3").values():
+        for backend in regions.values() if isinstance(regions, dict) else [regions]:
+            for bucket in getattr(backend, "buckets", {}).values():
+                for key in bucket.keys.values():
+                    items += 1
+                    total += getattr(key, "size", 0) or 0
+    return total / 2**20, items
+
+
 # --- instrumentation -------------------------------------------------------------------------------------------
 class Invocations:
     """Lambda-equivalent invocations: API requests (one per HTTP request to the app) and worker batches."""
@@ -79,6 +115,13 @@ class Invocations:
     def event(self, key: str) -> threading.Event:
         with self.lock:
             return self.done.setdefault(key, threading.Event())
+
+    def finished(self, key: str) -> None:
+        """Wake whoever awaits ``key``; keys nobody awaits leave nothing behind (the long run stays flat)."""
+        with self.lock:
+            waiting = self.done.pop(key, None)
+        if waiting is not None:
+            waiting.set()
 
 
 class CountingApp:
@@ -136,7 +179,7 @@ def instrument(stack, invocations: Invocations):
                         invocations.per_record.extend([seconds / len(records)] * len(records))
                 for record in records:
                     body = json.loads(record["body"])
-                    invocations.event(body.get("wamid") or body.get("order_id") or "").set()
+                    invocations.finished(body.get("wamid") or body.get("order_id") or "")
 
         mapping.handler = wrapped
 
@@ -378,16 +421,22 @@ def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
 def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
     with invocations.lock:
         start_index = len(invocations.per_record)
-    rss_start = rss_mb()
+    import gc
+
+    from devstack.emulator import release_free_memory
+
+    gc.collect()
+    release_free_memory()  # as the emulator's housekeeping does once a minute: RSS then counts live memory
+    rss_start, (stored_start, items_start) = rss_mb(), stored_mb()
     rounds = max(1, messages // customers)
     result = throughput(stack, client, invocations, customers, rounds)
     with invocations.lock:
         times = invocations.per_record[start_index:]
     window = min(500, max(1, len(times) // 4))
     first, last = statistics.mean(times[:window]), statistics.mean(times[-window:])
-    import gc
-
     gc.collect()
+    release_free_memory()
+    stored_end, items_end = stored_mb()
     return {
         "messages": len(times),
         "window": window,
@@ -396,6 +445,10 @@ def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
         "ratio": last / first,
         "rss_start_mb": rss_start,
         "rss_end_mb": rss_mb(),
+        "stored_start_mb": stored_start,
+        "stored_end_mb": stored_end,
+        "items_start": items_start,
+        "items_end": items_end,
         "per_second": result["per_second"],
         "errors": result["errors"][:3],
     }
@@ -488,9 +541,18 @@ def main(argv: list[str] | None = None) -> int:
             f"   per-message worker time: first {lr['window']} {lr['first_ms']:.1f} ms, last {lr['window']}"
             f" {lr['last_ms']:.1f} ms = {lr['ratio']:.2f}×; {lr['per_second']:.1f} messages/s"
         )
+        rest_start, rest_end = lr["rss_start_mb"] - lr["stored_start_mb"], lr["rss_end_mb"] - lr["stored_end_mb"]
         print(
             f"   process memory (RSS): {lr['rss_start_mb']:.0f} MB at the start, {lr['rss_end_mb']:.0f} MB at the end"
             + (f"; errors: {lr['errors']}" if lr["errors"] else "")
+        )
+        print(
+            f"     of which the emulator's stored data: {lr['stored_start_mb']:.0f} MB ({lr['items_start']} items),"
+            f" then {lr['stored_end_mb']:.0f} MB ({lr['items_end']} items)"
+        )
+        print(
+            f"     the rest (the stack itself): {rest_start:.0f} MB, then {rest_end:.0f} MB"
+            f" = {rest_end / rest_start:.2f}×"
         )
         import tempfile
 

@@ -5,6 +5,11 @@ the state before and after it. DynamoDB units follow the on-demand rules:
 
 - writes: 1 WRU per started KB of the larger of the item before and after (a failed condition is still charged);
   transactional writes (and ConditionChecks inside TransactWriteItems) 2 per KB; BatchWriteItem per item;
+- index writes (global secondary indexes), on top: an item entering or leaving an index is 1 write, a change of an
+  index key's value 2 (delete the old entry, put the new), a change of any other projected attribute 1; nothing when
+  the item is in the index neither before nor after, or did not change (a failed condition). Each write is 1 WRU per
+  started KB of the projected entry (index keys, table keys and projected attributes), charged at the standard
+  rate inside transactions too; shown apart as ``table:index``;
 - reads: 1 RRU per started 4 KB strongly consistent, 0.5 eventually consistent, 2 transactional; a GetItem that
   finds nothing still costs its minimum; Query/Scan per started 4 KB of the items returned (filters are not used
   on any path measured, so returned = evaluated).
@@ -132,8 +137,8 @@ class Meter:
                 t.wru_by_table[table] += wru
 
     # --- DynamoDB capacity -------------------------------------------------------------------------------------
-    def _items(self, request: dict, operation: str) -> list[tuple[str, dict, int]]:
-        """(table, key, size before) of every item a write names."""
+    def _items(self, request: dict, operation: str) -> list[tuple[str, dict, dict | None]]:
+        """(table, key, item before) of every item a write names."""
         named = []
         if operation in WRITE_OPS:
             named.append((request["TableName"], request.get("Key") or request.get("Item"), operation))
@@ -146,7 +151,7 @@ class Meter:
                 for r in requests:
                     ((kind, op),) = r.items()
                     named.append((table, op.get("Key") or op.get("Item"), kind))
-        return [(table, key, item_size(_stored(table, key))) for table, key, _ in named]
+        return [(table, key, _stored(table, key)) for table, key, _ in named]
 
     def _dynamodb(self, operation: str, request: dict, before, body: bytes) -> None:
         response = json.loads(body or b"{}")
@@ -154,9 +159,13 @@ class Meter:
             factor = 2 if operation == "TransactWriteItems" else 1
             new_items = _new_items(operation, request)
             for (table, key, old), new in zip(before, new_items, strict=True):
-                after = item_size(_stored(table, key)) if new is None else item_size(new)
-                units = factor * max(1, math.ceil(max(old, after) / 1024))
-                self._units(wru=units, table=table.split("-", 2)[-1])
+                stored = _stored(table, key)  # what the call left: equal to ``old`` when it wrote nothing
+                after = item_size(stored if new is None else new)
+                units = factor * max(1, math.ceil(max(item_size(old), after) / 1024))
+                short = table.split("-", 2)[-1]
+                self._units(wru=units, table=short)
+                for index, units in _index_writes(table, old, stored):
+                    self._units(wru=units, table=f"{short}:{index}")
             return
         if operation == "GetItem":
             self._units(rru=_read_units(item_size(response.get("Item")), request.get("ConsistentRead")))
@@ -197,28 +206,72 @@ def _new_items(operation: str, request: dict) -> list[dict | None]:
     return out
 
 
-def _stored(table_name: str, key: dict | None) -> dict | None:
-    """The item as moto holds it now, in wire format (None when absent)."""
-    from moto.backends import get_backend
-    from moto.dynamodb.models.dynamo_type import DynamoType
+def _index_writes(table_name: str, old: dict | None, new: dict | None) -> list[tuple[str, int]]:
+    table = _table(table_name)
+    if table is None:
+        return []
+    indexes = [(i.name, [k["AttributeName"] for k in i.schema], i.projection or {}) for i in table.global_indexes or []]
+    table_keys = [k for k in (table.hash_key_attr, table.range_key_attr) if k]
+    return index_writes(indexes, table_keys, old, new)
 
-    if not key:
-        return None
+
+def index_writes(indexes, table_keys: list[str], old: dict | None, new: dict | None) -> list[tuple[str, int]]:
+    """(index, WRU) for each global secondary index that a change of one item from ``old`` to ``new`` (wire format,
+    None when absent) writes to; ``indexes`` are (name, key attribute names, Projection)."""
+    if old == new:
+        return []
+    old, new = old or {}, new or {}
+    out = []
+    for name, keys, projection in indexes:
+        kind = projection.get("ProjectionType", "ALL")
+        kept = None if kind == "ALL" else set(keys + table_keys + list(projection.get("NonKeyAttributes", [])))
+
+        def entry(item: dict, kept=kept) -> dict:
+            return item if kept is None else {k: v for k, v in item.items() if k in kept}
+
+        def units(item: dict) -> int:
+            return max(1, math.ceil(item_size(entry(item)) / 1024))
+
+        was, now = all(k in old for k in keys), all(k in new for k in keys)
+        if was and now and any(old[k] != new[k] for k in keys):
+            out.append((name, units(old) + units(new)))  # the old entry deleted, the new one put
+        elif was and now:
+            if entry(old) != entry(new):
+                out.append((name, units(new)))
+        elif was:
+            out.append((name, units(old)))
+        elif now:
+            out.append((name, units(new)))
+    return out
+
+
+def _table(table_name: str):
+    from moto.backends import get_backend
+
     for regions in get_backend("dynamodb").values():
         for backend in regions.values():
             table = backend.tables.get(table_name)
-            if table is None:
-                continue
-            hash_key = DynamoType(key[table.hash_key_attr]) if table.hash_key_attr in key else None
-            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
-            if hash_key is None:
-                return None
-            try:
-                item = table.get_item(hash_key, range_key)
-            except Exception:
-                return None
-            return item.to_json()["Attributes"] if item else None
+            if table is not None:
+                return table
     return None
+
+
+def _stored(table_name: str, key: dict | None) -> dict | None:
+    """The item as moto holds it now, in wire format (None when absent)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    table = _table(table_name) if key else None
+    if table is None:
+        return None
+    hash_key = DynamoType(key[table.hash_key_attr]) if table.hash_key_attr in key else None
+    range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+    if hash_key is None:
+        return None
+    try:
+        item = table.get_item(hash_key, range_key)
+    except Exception:
+        return None
+    return item.to_json()["Attributes"] if item else None
 
 
 _origin = threading.local()

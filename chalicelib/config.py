@@ -153,7 +153,7 @@ class Settings:
 
     @property
     def approvals_queue_name(self) -> str:
-        return f"{self.resource_prefix}-approvals"
+        return f"{self.resource_prefix}-approvals.fifo"
 
     @property
     def imports_queue_name(self) -> str:
@@ -171,7 +171,7 @@ def inbound_queue_name() -> str:
 
 
 def approvals_queue_name() -> str:
-    return f"{_env('RESOURCE_PREFIX', 'bharatbiz-local')}-approvals"
+    return f"{_env('RESOURCE_PREFIX', 'bharatbiz-local')}-approvals.fifo"
 
 
 def imports_queue_name() -> str:

@@ -10,8 +10,9 @@ Consequence: a request that blocks inside moto blocks everyone. The only such re
 with WaitTimeSeconds > 0, so the lock wrapper caps it to a short poll; devstack's pollers short-poll anyway.
 
 Around moto, under the same lock (see emulator_dynamodb.py and emulator_state.py): expired TTL items are swept once
-a minute, transactions back up items rather than whole tables, and, when ``state_file`` is given (``make run``),
-the state is restored from it at start, saved every ``save_seconds`` when something changed and saved at stop.
+a minute (and freed memory handed back to the operating system), transactions back up items rather than whole
+tables, and, when ``state_file`` is given (``make run``), the state is restored from it at start, saved every
+``save_seconds`` when something changed and saved at stop.
 Tests and benchmarks give no state file: their emulator starts empty and leaves nothing behind.
 """
 
@@ -31,6 +32,20 @@ FAKE_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "ap-south-1",
     "AWS_REGION": "ap-south-1",
 }
+
+
+def release_free_memory() -> bool:
+    """Hand the memory Python has freed back to the operating system (glibc's ``malloc_trim``): a long ``make run``
+    allocates and frees many small objects on several threads, and glibc keeps freed pages in per-thread arenas, so
+    the process's size creeps up with no live data behind it. Returns whether it could (only on glibc)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return False
+    return True
 
 
 def _cache_moto_dispatch() -> None:
@@ -179,6 +194,7 @@ class Emulator:
         from werkzeug.serving import make_server
 
         from devstack.emulator_dynamodb import (
+            install_bounded_deleted_handles,
             install_fast_item_responses,
             install_index_query_shortcut,
             install_item_level_rollback,
@@ -190,6 +206,7 @@ class Emulator:
         install_index_query_shortcut()
         install_fast_item_responses()
         install_untracked_items()
+        install_bounded_deleted_handles()
         _cache_moto_dispatch()
         self._app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         if self.state_file is not None:
@@ -271,6 +288,7 @@ class Emulator:
                     swept = self.sweep_expired()
                     if swept:
                         log.debug("emulator: %d expired item(s) deleted", swept)
+                    release_free_memory()
                 if self.state_file is not None and now >= next_save:
                     next_save = now + self.save_seconds
                     self.save()

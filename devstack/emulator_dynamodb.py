@@ -1,5 +1,6 @@
-"""Three things the embedded emulator does as DynamoDB does, where moto 5.2 does not: TTL expiry, and transactions and
-index queries whose cost does not grow with the size of the table.
+"""What the embedded emulator does as DynamoDB and SQS do, where moto 5.2 does not: TTL expiry, transactions and
+index queries whose cost does not grow with the size of the table, and memory that grows with the data kept, not with
+the traffic served.
 
 - **TTL.** moto records a table's TimeToLiveSpecification but never deletes anything, so idempotency keys, message
   logs and outbox records pile up for as long as the stack runs. ``sweep_expired`` deletes the items whose TTL
@@ -14,6 +15,9 @@ index queries whose cost does not grow with the size of the table.
   (``Table.all_items``) and then keeping those with the index's key: a customer's latest order cost a sort of all
   orders. ``install_index_query_shortcut`` hands moto's query code only the items carrying the queried key values
   (found with one pass over the table, no sort); moto's own matching, ordering and paging then run unchanged.
+- **Memory.** moto remembers every Item and Message object it ever made (``install_untracked_items``) and every
+  receipt handle a queue ever deleted (``install_bounded_deleted_handles``); neither is data, and both grew with
+  every message served.
 
 All act on moto's in-process backends; the emulator calls them under its request lock.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import copy as _copy
 import json
 import time
+from collections import OrderedDict
 
 FIVE_YEARS_SECONDS = 5 * 365 * 86400
 
@@ -248,3 +253,39 @@ def install_untracked_items() -> None:
     for cls in (Item, Message):
         if not isinstance(cls.instances_tracked, _Untracked):
             cls.instances_tracked = _Untracked()
+
+
+DELETED_HANDLES_KEPT = 10_000  # per queue: a late second delete of one of these still succeeds, as on SQS
+
+
+class _RecentHandles(OrderedDict):
+    """moto's ``Queue.deleted_messages`` (a set of every receipt handle ever deleted, so that deleting twice is not an
+    error), keeping only the newest ``DELETED_HANDLES_KEPT``."""
+
+    def update(self, handles) -> None:  # moto adds a deleted message's handles with ``update``
+        for handle in handles:
+            self[handle] = None
+            self.move_to_end(handle)
+        while len(self) > DELETED_HANDLES_KEPT:
+            self.popitem(last=False)
+
+
+def install_bounded_deleted_handles() -> None:
+    """Stop each SQS queue remembering every receipt handle it ever deleted (idempotent): a queue that served a
+    million messages held a million handles. A queue restored from an older state file is converted on its next
+    delete."""
+    from moto.sqs.models import Queue
+
+    original = Queue.delete_message
+    if getattr(original, "bounded", False):
+        return
+
+    def delete_message(self, receipt_handle: str) -> None:
+        if not isinstance(self.deleted_messages, _RecentHandles):
+            recent = _RecentHandles()
+            recent.update(self.deleted_messages)
+            self.deleted_messages = recent
+        return original(self, receipt_handle)
+
+    delete_message.bounded = True
+    Queue.delete_message = delete_message

@@ -59,6 +59,7 @@ import signal
 import threading
 import time
 import urllib.request
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -72,6 +73,8 @@ SEND_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/messages$")
 MEDIA_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/media$")
 TEMPLATES_PATH = re.compile(r"^/(v\d+\.\d+)/([^/]+)/message_templates$")
 BSUID = re.compile(r"[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]{1,128}")
+RETAINED = 2_000  # sent messages, send attempts and read receipts the fake remembers
+MEDIA_RETAINED = 500  # uploaded media (invoice PDFs) it can still serve
 WINDOW_SECONDS = 24 * 3600
 PHONE = re.compile(r"\+?[0-9]{7,15}")
 MESSAGE_TYPES = (
@@ -375,9 +378,11 @@ class FakeGraph:
         self.status_delay = status_delay
         self.waba_id, self.display_phone_number = waba_id, display_phone_number
         self._lock = threading.Lock()
-        self._messages: list[dict] = []
+        # What the fake remembers is a record for tests and the CLI, not a store: the newest RETAINED of each kind,
+        # so a stack driven for hours keeps flat memory (Meta keeps none of it for us either).
+        self._messages: deque[dict] = deque(maxlen=RETAINED)
         self._faults: list[Fault] = []
-        self._attempts: list[str] = []
+        self._attempts: deque[str] = deque(maxlen=RETAINED)
         self._seq = 0
         self._server: ThreadingHTTPServer | None = None
         self._callbacks: queue.Queue = queue.Queue()
@@ -387,8 +392,8 @@ class FakeGraph:
         self._inbound: dict[str, float] = {}  # user -> epoch of their last message to the business
         self._recent: dict[str, list[float]] = {}  # user -> epochs of recent sends (pair rate limit)
         self._templates: dict[tuple[str, str], dict] = {}  # (name, language) -> Meta's template object
-        self._media: dict[str, tuple[str, bytes]] = {}  # id -> (mime type, bytes)
-        self._reads: list[dict] = []
+        self._media: OrderedDict[str, tuple[str, bytes]] = OrderedDict()  # id -> (mime type, bytes), newest last
+        self._reads: deque[dict] = deque(maxlen=RETAINED)
 
     # lifecycle
 
@@ -439,8 +444,9 @@ class FakeGraph:
     def clear(self) -> int:
         """Forget the recorded messages (``seq`` keeps counting); returns how many there were."""
         with self._lock:
-            count, self._messages = len(self._messages), []
-            self._attempts = []
+            count = len(self._messages)
+            self._messages.clear()
+            self._attempts.clear()
             return count
 
     def send_attempts(self, to: str | None = None) -> int:
@@ -541,6 +547,8 @@ class FakeGraph:
         media_id = str(secrets.randbelow(10**15))
         with self._lock:
             self._media[media_id] = (mime, fields["file"][1])
+            while len(self._media) > MEDIA_RETAINED:
+                self._media.popitem(last=False)
         return 200, {"id": media_id}
 
     def media(self, media_id: str) -> tuple[str, bytes] | None:

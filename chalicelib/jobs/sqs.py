@@ -58,10 +58,11 @@ def _inbound_record(record) -> None:
 
 
 def process_approvals_batch(event: dict, context=None) -> dict:
-    """Standard approvals queue: each owner decision is its own record; a failed one is retried alone."""
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    """FIFO approvals queue, grouped by order: a failed decision fails the rest of its order's group (a later
+    decision never overtakes an earlier one), while other orders' decisions in the batch are executed."""
+    from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 
-    processor = BatchProcessor(event_type=EventType.SQS)
+    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
     return process_partial_response(event=event, record_handler=_approval_record, processor=processor, context=context)
 
 

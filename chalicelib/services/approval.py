@@ -177,6 +177,10 @@ class ApprovalService:
         if action not in ("approve", "reject"):
             raise BadRequest(f"the action is approve or reject, not {action!r}")
         self._load(order_id)  # NotFound early, so the owner hears it now rather than never
+        # FIFO, grouped by order: one order's decisions are executed one at a time in the order they were made, so
+        # a reject pressed after an approve can never overtake it on a second worker (first decision wins). Each
+        # press is its own message (a fresh deduplication id); the worker turns the later ones into 'already' or
+        # 'refused'.
         self._queue.send(
             {
                 "order_id": order_id,
@@ -185,7 +189,9 @@ class ApprovalService:
                 "source": source,
                 "at": self._clock().isoformat(),
                 "correlation_id": correlation_id or uuid.uuid4().hex,
-            }
+            },
+            group_id=order_id,
+            dedup_id=uuid.uuid4().hex,
         )
 
     # --- execution (approvals worker) --------------------------------------------------------------------------

@@ -244,7 +244,12 @@ def queue_decision(aws, order_id: str, action: str, body: str | None = None) -> 
     """Put a decision on the approvals queue directly (as a redelivery would bring it back); returns the body."""
     sqs = aws.session.client("sqs", endpoint_url=aws.url)
     body = body or json.dumps({"order_id": order_id, "action": action, "reason": None, "source": "test"})
-    sqs.send_message(QueueUrl=aws.resources["ApprovalsQueue"], MessageBody=body)
+    sqs.send_message(
+        QueueUrl=aws.resources["ApprovalsQueue"],
+        MessageBody=body,
+        MessageGroupId=order_id,
+        MessageDeduplicationId=uuid.uuid4().hex,
+    )
     return body
 
 

@@ -3,6 +3,7 @@ every channel at once, and approve racing reject. Workers are scaled out the way
 
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -102,7 +103,7 @@ def test_fifty_orders_racing_for_one_batch_never_oversell_and_every_approval_ded
             assert any("the stock has just changed" in h.text_of(m) for m in client.messages(to=phone)), oid
 
         # When the owner approves all fifty at once, through links, the API and the queue
-        with h.more_workers(stack, "approvals", 4), ThreadPoolExecutor(50) as pool:
+        with h.more_workers(stack, "approvals.fifo", 4), ThreadPoolExecutor(50) as pool:
             answers = list(
                 pool.map(lambda i: approve_through(client, aws, i, order_ids[i], waiting), range(len(order_ids)))
             )
@@ -173,7 +174,7 @@ def test_one_order_approved_ten_times_at_once_gets_one_invoice_one_ledger_entry_
         h.queue_decision(aws, order_id, "approve", command)
         return ("queue", None)
 
-    with h.more_workers(stack, "approvals", 4), ThreadPoolExecutor(10) as pool:
+    with h.more_workers(stack, "approvals.fifo", 4), ThreadPoolExecutor(10) as pool:
         outcomes = list(pool.map(attempt, range(10)))
         h.drain(aws)
 
@@ -201,7 +202,7 @@ def test_approve_and_reject_pressed_at_the_same_moment_end_in_exactly_one_decisi
         lambda: h.owner_api(client, "POST", f"/owner/orders/{order_id}/reject", {"reason": "changed my mind"})[0],
     ]
 
-    with h.more_workers(stack, "approvals", 3), ThreadPoolExecutor(4) as pool:
+    with h.more_workers(stack, "approvals.fifo", 3), ThreadPoolExecutor(4) as pool:
         statuses = [f.result() for f in [pool.submit(press) for press in presses]]
         h.drain(aws)
 
@@ -218,3 +219,35 @@ def test_approve_and_reject_pressed_at_the_same_moment_end_in_exactly_one_decisi
     else:
         assert h.invoices(order_id) == [] and h.ledger(phone) == [] and h.documents_to(client, phone) == []
         assert end.on_shelf == start.on_shelf
+
+
+def test_a_reject_pressed_after_an_approve_never_overtakes_it_on_another_worker(client, aws, stack, phone, monkeypatch):
+    # Given an approve that takes its time (the first invoice loads the PDF libraries) and idle workers beside it
+    from chalicelib.bootstrap import container
+
+    batch = h.private_batch(rolls=1, meters_per_roll="30", loose="0")
+    order_id = h.confirmed_order(client, phone, batch.order_text("12"))
+    approval = container().approval
+    real_execute = approval.execute
+
+    approving = threading.Event()
+
+    def slow_approve(command):
+        if command["action"] == "approve":
+            approving.set()
+            time.sleep(1.5)
+        return real_execute(command)
+
+    monkeypatch.setattr(approval, "execute", slow_approve)
+
+    # When the owner approves and, while a worker is busy with it, rejects
+    with h.more_workers(stack, "approvals.fifo", 3):
+        assert h.owner_api(client, "POST", f"/owner/orders/{order_id}/approve")[0] == 202
+        assert approving.wait(30)
+        assert h.owner_api(client, "POST", f"/owner/orders/{order_id}/reject", {"reason": "oops"})[0] == 202
+        h.drain(aws)
+
+    # Then the first decision stands and the owner is told the second came too late
+    assert h.order(order_id)["state"] == "ORDER_COMPLETED"
+    assert len(h.invoices(order_id)) == 1
+    assert any("could not be rejected" in t for t in h.owner_texts(client, order_id))

@@ -41,7 +41,12 @@ def test_a_dead_lettered_approval_is_replayed_into_exactly_one_invoice(client, a
     sqs = aws.session.client("sqs", endpoint_url=aws.url)
     # A second copy of the decision in the dead-letter queue (a double tap that failed too): still one invoice.
     body = json.dumps({"order_id": order_id, "action": "approve", "reason": None, "source": "link"})
-    sqs.send_message(QueueUrl=aws.resources["ApprovalsDeadLetterQueue"], MessageBody=body)
+    sqs.send_message(
+        QueueUrl=aws.resources["ApprovalsDeadLetterQueue"],
+        MessageBody=body,
+        MessageGroupId=order_id,
+        MessageDeduplicationId="second-copy",
+    )
     moved = redrive_locally(sqs, PREFIX, "approvals")
 
     assert moved == 2

@@ -273,7 +273,7 @@ def test_the_packaged_handlers_take_one_whole_order_to_one_invoice_with_settings
         "graph_url": deployed["graph"].url,
         "owner_phone": values["OWNER_PHONE"],
         "inbound_queue": f"{deployed['prefix']}-inbound.fifo",
-        "approvals_queue": f"{deployed['prefix']}-approvals",
+        "approvals_queue": f"{deployed['prefix']}-approvals.fifo",
         "webhooks": webhooks,
     }
 

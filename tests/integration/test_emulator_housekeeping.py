@@ -117,7 +117,7 @@ RESTART = textwrap.dedent(
     queue, ledger_table, bucket = made["ApprovalsQueue"], made["LedgerTable"], made["InvoiceBucket"]
     if phase == "write":
         ddb.put_item(TableName=ledger_table, Item={"phone": {"S": "919800000009"}, "entry_id": {"S": "e1"}})
-        sqs.send_message(QueueUrl=queue, MessageBody="decide order 7")
+        sqs.send_message(QueueUrl=queue, MessageBody="decide order 7", MessageGroupId="7", MessageDeduplicationId="7")
         s3.put_object(Bucket=bucket, Key="invoices/1.pdf", Body=b"%PDF-1.4 kept")
         seen = {"restored": emulator.restored}
     else:
@@ -256,3 +256,32 @@ def test_the_emulator_does_not_keep_every_item_object_it_ever_made(aws):
         ddb.get_item(TableName=table, Key=key)
 
     assert len(Item.instances_tracked) == 0 and len(Message.instances_tracked) == 0
+
+
+def test_a_queue_keeps_only_its_newest_deleted_receipt_handles(aws, monkeypatch):
+    """moto remembers every receipt handle a queue ever deleted; the emulator keeps the newest, and deleting one of
+    those again still succeeds, as on SQS."""
+    from moto.backends import get_backend
+
+    from devstack import emulator_dynamodb
+
+    monkeypatch.setattr(emulator_dynamodb, "DELETED_HANDLES_KEPT", 3)
+    sqs = aws.session.client("sqs", endpoint_url=aws.url)
+    url = sqs.create_queue(QueueName=f"handles-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    handles = []
+    for n in range(6):
+        sqs.send_message(QueueUrl=url, MessageBody=str(n))
+        (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        handles.append(message["ReceiptHandle"])
+
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handles[-1])  # a second delete of a recent handle: no error
+    queue = next(
+        q
+        for regions in get_backend("sqs").values()
+        for backend in regions.values()
+        for q in backend.queues.values()
+        if q.name == url.rsplit("/", 1)[-1]
+    )
+    kept = list(queue.deleted_messages)  # moto adds every handle a message had, including its first (None)
+    assert len(kept) == 3 and handles[-1] in kept and not set(handles[:-2]) & set(kept)

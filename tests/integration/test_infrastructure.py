@@ -24,9 +24,12 @@ def test_every_queue_in_the_template_has_a_dead_letter_queue_with_a_redrive_poli
         assert any(policy["deadLetterTargetArn"].endswith(aws.resources[d].rsplit("/", 1)[1]) for d in dead_letter)
 
 
-def test_the_inbound_queue_is_fifo_so_one_customers_messages_stay_in_order(aws):
+@pytest.mark.parametrize("queue", ["InboundQueue", "ApprovalsQueue", "ApprovalsDeadLetterQueue"])
+def test_the_ordered_queues_are_fifo(aws, queue):
+    """Inbound: one customer's messages stay in order. Approvals: one order's decisions are executed in the order
+    the owner made them (a later reject never overtakes an approve on another worker); its DLQ must match."""
     sqs = aws.session.client("sqs", endpoint_url=aws.url)
-    attributes = sqs.get_queue_attributes(QueueUrl=aws.resources["InboundQueue"], AttributeNames=["All"])["Attributes"]
+    attributes = sqs.get_queue_attributes(QueueUrl=aws.resources[queue], AttributeNames=["All"])["Attributes"]
     assert attributes["FifoQueue"] == "true"
 
 
