@@ -66,9 +66,10 @@ def rss_mb() -> float:
 
 
 def stored_mb() -> tuple[float, int]:
-    """(MB, items) the emulator's stored data takes in this process: every DynamoDB item as moto holds it (objects,
-    attribute names and values, measured with ``sys.getsizeof``) and every S3 object's bytes. Not leaked memory: it is
-    what DynamoDB and S3 would keep, and it grows with the data, as a database does."""
+    """(MB, items) the emulator's stored data takes in this process: every DynamoDB table's items as moto holds them
+    (its key → item dictionaries, the items' objects, attribute names and values, measured with ``sys.getsizeof``)
+    and every S3 object's bytes. Not leaked memory: it is what DynamoDB and S3 would keep, and it grows with the
+    data, as a database does."""
     from moto.backends import get_backend
 
     seen: set[int] = set()
@@ -76,22 +77,21 @@ def stored_mb() -> tuple[float, int]:
     for regions in get_backend("dynamodb").values():
         for backend in regions.values():
             for table in backend.tables.values():
-                for item in table.all_items():
-                    items += 1
-                    pending = [item]
-                    while pending:
-                        obj = pending.pop()
-                        if id(obj) in seen:
-                            continue
-                        seen.add(id(obj))
-                        total += sys.getsizeof(obj)
-                        if isinstance(obj, dict):
-                            pending.extend(obj.keys())
-                            pending.extend(obj.values())
-                        elif isinstance(obj, list | tuple | set):
-                            pending.extend(obj)
-                        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
-                            pending.append(obj.__dict__)
+                items += len(table)
+                pending = [table.items]
+                while pending:
+                    obj = pending.pop()
+                    if id(obj) in seen:
+                        continue
+                    seen.add(id(obj))
+                    total += sys.getsizeof(obj)
+                    if isinstance(obj, dict):
+                        pending.extend(obj.keys())
+                        pending.extend(obj.values())
+                    elif isinstance(obj, list | tuple | set):
+                        pending.extend(obj)
+                    elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+                        pending.append(obj.__dict__)
     for regions in get_backend("s3").values():
         for backend in regions.values() if isinstance(regions, dict) else [regions]:
             for bucket in getattr(backend, "buckets", {}).values():
@@ -418,39 +418,47 @@ def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
     }
 
 
-def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
-    with invocations.lock:
-        start_index = len(invocations.per_record)
+def memory_reading() -> dict:
+    """The process's memory (RSS) and the emulator's stored data, after a collection and handing freed memory back
+    to the OS (as the emulator's housekeeping does once a minute), so RSS counts live memory."""
     import gc
 
     from devstack.emulator import release_free_memory
 
     gc.collect()
-    release_free_memory()  # as the emulator's housekeeping does once a minute: RSS then counts live memory
-    rss_start, (stored_start, items_start) = rss_mb(), stored_mb()
+    release_free_memory()
+    stored, items = stored_mb()
+    rss = rss_mb()
+    return {"rss": rss, "stored": stored, "items": items, "rest": rss - stored}
+
+
+def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
+    """``messages`` from ``customers``; memory read at the start, after the first window (the first 500 messages, the
+    window the per-message time is compared with) and at the end."""
+    with invocations.lock:
+        start_index = len(invocations.per_record)
     rounds = max(1, messages // customers)
-    result = throughput(stack, client, invocations, customers, rounds)
+    window = min(500, max(1, customers * rounds // 4))
+    first_rounds = max(1, min(rounds - 1, -(-window // customers)))
+    readings = {"start": memory_reading()}
+    started = time.perf_counter()
+    errors = throughput(stack, client, invocations, customers, first_rounds)["errors"]
+    readings["after the first window"] = memory_reading()
+    errors += throughput(stack, client, invocations, customers, rounds - first_rounds)["errors"]
+    seconds = time.perf_counter() - started
+    readings["end"] = memory_reading()
     with invocations.lock:
         times = invocations.per_record[start_index:]
-    window = min(500, max(1, len(times) // 4))
     first, last = statistics.mean(times[:window]), statistics.mean(times[-window:])
-    gc.collect()
-    release_free_memory()
-    stored_end, items_end = stored_mb()
     return {
         "messages": len(times),
         "window": window,
         "first_ms": first * 1000,
         "last_ms": last * 1000,
         "ratio": last / first,
-        "rss_start_mb": rss_start,
-        "rss_end_mb": rss_mb(),
-        "stored_start_mb": stored_start,
-        "stored_end_mb": stored_end,
-        "items_start": items_start,
-        "items_end": items_end,
-        "per_second": result["per_second"],
-        "errors": result["errors"][:3],
+        "memory": readings,
+        "per_second": customers * rounds / seconds,
+        "errors": errors[:3],
     }
 
 
@@ -541,18 +549,21 @@ def main(argv: list[str] | None = None) -> int:
             f"   per-message worker time: first {lr['window']} {lr['first_ms']:.1f} ms, last {lr['window']}"
             f" {lr['last_ms']:.1f} ms = {lr['ratio']:.2f}×; {lr['per_second']:.1f} messages/s"
         )
-        rest_start, rest_end = lr["rss_start_mb"] - lr["stored_start_mb"], lr["rss_end_mb"] - lr["stored_end_mb"]
+        m = lr["memory"]
         print(
-            f"   process memory (RSS): {lr['rss_start_mb']:.0f} MB at the start, {lr['rss_end_mb']:.0f} MB at the end"
+            "   process memory (RSS): "
+            + ", ".join(f"{r['rss']:.0f} MB {name}" for name, r in m.items())
             + (f"; errors: {lr['errors']}" if lr["errors"] else "")
         )
         print(
-            f"     of which the emulator's stored data: {lr['stored_start_mb']:.0f} MB ({lr['items_start']} items),"
-            f" then {lr['stored_end_mb']:.0f} MB ({lr['items_end']} items)"
+            "     of which the emulator's stored data: "
+            + ", ".join(f"{r['stored']:.0f} MB ({r['items']} items)" for r in m.values())
         )
+        early, end = m["after the first window"]["rest"], m["end"]["rest"]
         print(
-            f"     the rest (the stack itself): {rest_start:.0f} MB, then {rest_end:.0f} MB"
-            f" = {rest_end / rest_start:.2f}×"
+            "     the rest (the stack itself): "
+            + ", ".join(f"{r['rest']:.0f} MB" for r in m.values())
+            + f"; end ÷ after the first window = {end / early:.2f}×"
         )
         import tempfile
 

@@ -47,6 +47,13 @@ from chalicelib.services.ports import (
 )
 
 MAX_ATTEMPTS = 8
+# Why a decision found the order no longer waiting: a wording key per state (the rest: "no longer waiting").
+REFUSED_BECAUSE = {
+    OrderState.ORDER_COMPLETED: "owner_why_approved",
+    OrderState.ORDER_REJECTED: "owner_why_rejected",
+    OrderState.CANCELLED: "owner_why_cancelled",
+    OrderState.EXPIRED: "owner_why_expired",
+}
 DECIDED = {"approve": OrderState.ORDER_COMPLETED, "reject": OrderState.ORDER_REJECTED}
 PREFIX = "BB"
 
@@ -372,7 +379,7 @@ class ApprovalService:
         return self._render_pdf(Invoice.from_dict(invoice_data))
 
     def _tell_owner_refused(self, order, action: str, why: str | None = None) -> None:
-        why = why or f"it is {order.state.value.replace('_', ' ').lower()}"
+        why = why or text(REFUSED_BECAUSE.get(order.state, "owner_why_not_waiting"), "en")
         verb = "approved" if action == "approve" else "rejected"
         self._tell_owner(
             order.order_id,

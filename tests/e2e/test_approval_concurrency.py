@@ -250,4 +250,4 @@ def test_a_reject_pressed_after_an_approve_never_overtakes_it_on_another_worker(
     # Then the first decision stands and the owner is told the second came too late
     assert h.order(order_id)["state"] == "ORDER_COMPLETED"
     assert len(h.invoices(order_id)) == 1
-    assert any("could not be rejected" in t for t in h.owner_texts(client, order_id))
+    assert any("could not be rejected: it was already approved" in t for t in h.owner_texts(client, order_id))

@@ -74,7 +74,9 @@ def test_an_order_the_customer_has_not_confirmed_is_refused_and_nothing_changes(
     assert desk.approval.execute(approve(order_id)) == "refused"
 
     assert desk.state(order_id) == "FINAL_CUSTOMER_CONFIRMATION" and desk.invoices.invoices_of(order_id) == []
-    assert any("could not be approved" in t for t in desk.sender.texts_to(OWNER))
+    assert any(
+        "could not be approved: it is no longer waiting for your approval" in t for t in desk.sender.texts_to(OWNER)
+    )
 
 
 def test_approving_a_rejected_order_is_refused():
@@ -85,6 +87,7 @@ def test_approving_a_rejected_order_is_refused():
     assert desk.approval.execute(approve(order_id)) == "refused"
 
     assert desk.state(order_id) == "ORDER_REJECTED" and desk.invoices.invoices_of(order_id) == []
+    assert any("could not be approved: it was already rejected" in t for t in desk.sender.texts_to(OWNER))
 
 
 def test_a_stale_order_is_read_again_and_the_decision_retried():
