@@ -10,11 +10,19 @@ import sys
 import threading
 
 
-def _print_messages(messages: list[dict]) -> None:
+def _print_messages(messages: list[dict], answering: str | None = None) -> None:
+    """One JSON line per message; when a customer's message got no answer on WhatsApp, say so (on stderr), and where
+    a send Meta refused is to be found, rather than print nothing."""
     from devstack.fake_graph import summarise
 
     for message in messages:
         print(json.dumps(summarise(message["payload"]) | {"to": message["to"]}, ensure_ascii=False))
+    if answering and not messages:
+        print(
+            f"nothing reached {answering} on WhatsApp: handled without a reply, or the reply was refused by Meta"
+            " (refused sends are on the owner's attention list: GET /owner/attention)",
+            file=sys.stderr,
+        )
 
 
 def banner(info: dict, kept: str = "") -> str:
@@ -78,12 +86,12 @@ def _client():
 
 
 def cmd_send(args) -> int:
-    _print_messages(_client().send(args.from_, args.text, timeout=args.timeout))
+    _print_messages(_client().send(args.from_, args.text, timeout=args.timeout), answering=args.from_)
     return 0
 
 
 def cmd_tap(args) -> int:
-    _print_messages(_client().tap(args.from_, args.button_id, timeout=args.timeout))
+    _print_messages(_client().tap(args.from_, args.button_id, timeout=args.timeout), answering=args.from_)
     return 0
 
 

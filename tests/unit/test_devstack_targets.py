@@ -1,4 +1,6 @@
-"""devstack commands stay on this machine unless told --live."""
+"""devstack commands stay on this machine unless told --live, and say what happened."""
+
+import json
 
 import pytest
 
@@ -51,3 +53,16 @@ def test_the_stock_commands_point_the_graph_api_at_the_local_fake(monkeypatch):
     import os
 
     assert is_local(os.environ["WHATSAPP_API_BASE"]) and is_local(os.environ["AWS_ENDPOINT_URL"])
+
+
+def test_a_customer_message_that_got_no_answer_says_so_instead_of_printing_nothing(capsys):
+    from devstack.__main__ import _print_messages
+
+    _print_messages([], answering="919833333333")
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "nothing reached 919833333333" in err and "/owner/attention" in err
+
+    _print_messages([{"to": "919833333333", "payload": {"type": "text", "text": {"body": "Namaste"}}}], "919833333333")
+    out, err = capsys.readouterr()
+    assert json.loads(out)["text"] == "Namaste" and err == ""
