@@ -72,26 +72,26 @@ def stored_mb() -> tuple[float, int]:
     data, as a database does."""
     from moto.backends import get_backend
 
+    from devstack.emulator_dynamodb import tables
+
     seen: set[int] = set()
     total = items = 0
-    for regions in get_backend("dynamodb").values():
-        for backend in regions.values():
-            for table in backend.tables.values():
-                items += len(table)
-                pending = [table.items]
-                while pending:
-                    obj = pending.pop()
-                    if id(obj) in seen:
-                        continue
-                    seen.add(id(obj))
-                    total += sys.getsizeof(obj)
-                    if isinstance(obj, dict):
-                        pending.extend(obj.keys())
-                        pending.extend(obj.values())
-                    elif isinstance(obj, list | tuple | set):
-                        pending.extend(obj)
-                    elif hasattr(obj, "__dict__") and not isinstance(obj, type):
-                        pending.append(obj.__dict__)
+    for table in tables():
+        items += len(table)
+        pending = [table.items]
+        while pending:
+            obj = pending.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            total += sys.getsizeof(obj)
+            if isinstance(obj, dict):
+                pending.extend(obj.keys())
+                pending.extend(obj.values())
+            elif isinstance(obj, list | tuple | set):
+                pending.extend(obj)
+            elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+                pending.append(obj.__dict__)
     for regions in get_backend("s3").values():
         for backend in regions.values() if isinstance(regions, dict) else [regions]:
             for bucket in getattr(backend, "buckets", {}).values():

@@ -223,37 +223,35 @@ def index_writes(indexes, table_keys: list[str], old: dict | None, new: dict | N
     old, new = old or {}, new or {}
     out = []
     for name, keys, projection in indexes:
-        kind = projection.get("ProjectionType", "ALL")
-        kept = None if kind == "ALL" else set(keys + table_keys + list(projection.get("NonKeyAttributes", [])))
-
-        def entry(item: dict, kept=kept) -> dict:
-            return item if kept is None else {k: v for k, v in item.items() if k in kept}
-
-        def units(item: dict) -> int:
-            return max(1, math.ceil(item_size(entry(item)) / 1024))
-
-        was, now = all(k in old for k in keys), all(k in new for k in keys)
-        if was and now and any(old[k] != new[k] for k in keys):
-            out.append((name, units(old) + units(new)))  # the old entry deleted, the new one put
-        elif was and now:
-            if entry(old) != entry(new):
-                out.append((name, units(new)))
-        elif was:
-            out.append((name, units(old)))
-        elif now:
-            out.append((name, units(new)))
+        kept = None
+        if projection.get("ProjectionType", "ALL") != "ALL":
+            kept = set(keys + table_keys + list(projection.get("NonKeyAttributes", [])))
+        before = _projected(old, keys, kept)
+        after = _projected(new, keys, kept)
+        if before is None and after is None or before == after:
+            continue
+        if before is not None and after is not None and any(old[k] != new[k] for k in keys):
+            out.append((name, _write_units(before) + _write_units(after)))  # the old entry deleted, the new one put
+        else:
+            out.append((name, _write_units(after if after is not None else before)))
     return out
 
 
-def _table(table_name: str):
-    from moto.backends import get_backend
+def _projected(item: dict, keys: list[str], kept: set[str] | None) -> dict | None:
+    """The item's entry in an index (None when it lacks an index key): all of it, or the projected attributes."""
+    if not all(k in item for k in keys):
+        return None
+    return item if kept is None else {k: v for k, v in item.items() if k in kept}
 
-    for regions in get_backend("dynamodb").values():
-        for backend in regions.values():
-            table = backend.tables.get(table_name)
-            if table is not None:
-                return table
-    return None
+
+def _write_units(entry: dict) -> int:
+    return max(1, math.ceil(item_size(entry) / 1024))
+
+
+def _table(table_name: str):
+    from devstack.emulator_dynamodb import tables
+
+    return next((table for table in tables() if table.name == table_name), None)
 
 
 def _stored(table_name: str, key: dict | None) -> dict | None:

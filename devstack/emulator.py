@@ -18,6 +18,7 @@ Tests and benchmarks give no state file: their emulator starts empty and leaves 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -34,18 +35,24 @@ FAKE_CREDENTIALS = {
 }
 
 
-def release_free_memory() -> bool:
+def release_free_memory() -> None:
     """Hand the memory Python has freed back to the operating system (glibc's ``malloc_trim``): a long ``make run``
     allocates and frees many small objects on several threads, and glibc keeps freed pages in per-thread arenas, so
-    the process's size creeps up with no live data behind it. Returns whether it could (only on glibc)."""
+    the process's size creeps up with no live data behind it. Does nothing where there is no glibc."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once, or None (another C library)."""
     import ctypes
-    import ctypes.util
 
     try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
-        return False
-    return True
+        return None
 
 
 def _cache_moto_dispatch() -> None:

@@ -32,19 +32,23 @@ from collections import OrderedDict
 FIVE_YEARS_SECONDS = 5 * 365 * 86400
 
 
-def sweep_expired(now: float | None = None) -> int:
-    """Delete every item past its TTL in every table with TTL enabled; returns how many were deleted."""
+def tables():
+    """Every DynamoDB table moto holds in this process, in every account and region."""
     from moto.backends import get_backend
 
-    now = time.time() if now is None else now
-    deleted = 0
     for regions in get_backend("dynamodb").values():
         for backend in regions.values():
-            for table in backend.tables.values():
-                ttl = table.ttl or {}
-                if ttl.get("TimeToLiveStatus") != "ENABLED" or not ttl.get("AttributeName"):
-                    continue
-                deleted += _sweep_table(table, ttl["AttributeName"], now)
+            yield from backend.tables.values()
+
+
+def sweep_expired(now: float | None = None) -> int:
+    """Delete every item past its TTL in every table with TTL enabled; returns how many were deleted."""
+    now = time.time() if now is None else now
+    deleted = 0
+    for table in tables():
+        ttl = table.ttl or {}
+        if ttl.get("TimeToLiveStatus") == "ENABLED" and ttl.get("AttributeName"):
+            deleted += _sweep_table(table, ttl["AttributeName"], now)
     return deleted
 
 
