@@ -60,47 +60,6 @@ NEGOTIATED = [
 TRAFFIC = ["hello", "20m blue cotton aur 6m red polyester", "tap:alt:L2", "cancel", "status"]
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def stored_mb() -> tuple[float, int]:
-    """(MB, items) the emulator's stored data takes in this process: every DynamoDB table's items as moto holds them
-    (its key → item dictionaries, the items' objects, attribute names and values, measured with ``sys.getsizeof``)
-    and every S3 object's bytes. Not leaked memory: it is what DynamoDB and S3 would keep, and it grows with the
-    data, as a database does."""
-    from moto.backends import get_backend
-
-    from devstack.emulator_dynamodb import tables
-
-    seen: set[int] = set()
-    total = items = 0
-    for table in tables():
-        items += len(table)
-        pending = [table.items]
-        while pending:
-            obj = pending.pop()
-            if id(obj) in seen:
-                continue
-            seen.add(id(obj))
-            total += sys.getsizeof(obj)
-            if isinstance(obj, dict):
-                pending.extend(obj.keys())
-                pending.extend(obj.values())
-            elif isinstance(obj, list | tuple | set):
-                pending.extend(obj)
-            elif hasattr(obj, "__dict__") and not isinstance(obj, type):
-                pending.append(obj.__dict__)
-    for regions in get_backend("s3").values():
-        for backend in regions.values() if isinstance(regions, dict) else [regions]:
-            for bucket in getattr(backend, "buckets", {}).values():
-                for key in bucket.keys.values():
-                    items += 1
-                    total += getattr(key, "size", 0) or 0
-    return total / 2**20, items
-
-
 # --- instrumentation -------------------------------------------------------------------------------------------
 class Invocations:
     """Lambda-equivalent invocations: API requests (one per HTTP request to the app) and worker batches."""
@@ -418,18 +377,17 @@ def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
     }
 
 
-def memory_reading() -> dict:
-    """The process's memory (RSS) and the emulator's stored data, after a collection and handing freed memory back
-    to the OS (as the emulator's housekeeping does once a minute), so RSS counts live memory."""
+def memory_reading(stack) -> dict:
+    """Memory of the stack's process (the app, workers, fake Graph API) and of the emulator's (its RSS, of which the
+    stored data and the rest), each after a collection and handing freed memory back to the OS."""
     import gc
 
     from devstack.emulator import release_free_memory
+    from devstack.emulator_process import rss_mb
 
     gc.collect()
     release_free_memory()
-    stored, items = stored_mb()
-    rss = rss_mb()
-    return {"rss": rss, "stored": stored, "items": items, "rest": rss - stored}
+    return {"stack": rss_mb(), "emulator": stack.emulator.memory()}
 
 
 def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
@@ -440,13 +398,13 @@ def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
     rounds = max(1, messages // customers)
     window = min(500, max(1, customers * rounds // 4))
     first_rounds = max(1, min(rounds - 1, -(-window // customers)))
-    readings = {"start": memory_reading()}
+    readings = {"start": memory_reading(stack)}
     started = time.perf_counter()
     errors = throughput(stack, client, invocations, customers, first_rounds)["errors"]
-    readings["after the first window"] = memory_reading()
+    readings["after the first window"] = memory_reading(stack)
     errors += throughput(stack, client, invocations, customers, rounds - first_rounds)["errors"]
     seconds = time.perf_counter() - started
-    readings["end"] = memory_reading()
+    readings["end"] = memory_reading(stack)
     with invocations.lock:
         times = invocations.per_record[start_index:]
     first, last = statistics.mean(times[:window]), statistics.mean(times[-window:])
@@ -472,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.disable(logging.WARNING)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from benchmarks.meter import Meter, tag_origin
+    from benchmarks.meter import RemoteMeter, tag_origin
     from devstack.client import Client
     from devstack.stack import Stack, StackConfig
 
@@ -488,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             quiet=True,
         )
     ).start()
-    meter = stack.emulator.wrap_backend(Meter)
+    meter = RemoteMeter(stack.emulator)
     tag_origin()
     invocations = Invocations()
     instrument(stack, invocations)
@@ -550,20 +508,25 @@ def main(argv: list[str] | None = None) -> int:
             f" {lr['last_ms']:.1f} ms = {lr['ratio']:.2f}×; {lr['per_second']:.1f} messages/s"
         )
         m = lr["memory"]
+        early, end = m["after the first window"], m["end"]
         print(
-            "   process memory (RSS): "
-            + ", ".join(f"{r['rss']:.0f} MB {name}" for name, r in m.items())
+            "   the stack's process (app, workers, fake Graph API), RSS: "
+            + ", ".join(f"{r['stack']:.0f} MB {name}" for name, r in m.items())
+            + f"; end ÷ after the first window = {end['stack'] / early['stack']:.2f}×"
             + (f"; errors: {lr['errors']}" if lr["errors"] else "")
         )
         print(
-            "     of which the emulator's stored data: "
-            + ", ".join(f"{r['stored']:.0f} MB ({r['items']} items)" for r in m.values())
+            "   the emulator's process, RSS: "
+            + ", ".join(f"{r['emulator']['rss']:.0f} MB" for r in m.values())
+            + "; of which stored data: "
+            + ", ".join(f"{r['emulator']['stored']:.0f} MB ({r['emulator']['items']} items)" for r in m.values())
         )
-        early, end = m["after the first window"]["rest"], m["end"]["rest"]
+        e0, e1 = early["emulator"], end["emulator"]
+        per_item = (e1["rss"] - e0["rss"]) / max(1, e1["items"] - e0["items"]) * 1024
         print(
-            "     the rest (the stack itself): "
-            + ", ".join(f"{r['rest']:.0f} MB" for r in m.values())
-            + f"; end ÷ after the first window = {end / early:.2f}×"
+            "     the emulator's rest (moto itself): "
+            + ", ".join(f"{r['emulator']['rest']:.0f} MB" for r in m.values())
+            + f"; its RSS grew {per_item:.2f} KB per item stored after the first window"
         )
         import tempfile
 

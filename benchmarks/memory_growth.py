@@ -1,5 +1,6 @@
 """Where the embedded stack's memory goes as it serves traffic: memory readings (as `make bench` §5 takes them) after a
-warm-up and after more messages, and which kinds of object grew in between.
+warm-up and after more messages, and which kinds of object grew in between. The emulator runs in this process
+here (it has a process of its own in `make run` and `make bench`), so one census covers moto and the stack.
 
     .venv/bin/python benchmarks/memory_growth.py [--warm-up 500] [--messages 1500] [--customers 20]
 
@@ -42,12 +43,20 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.disable(logging.WARNING)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from benchmarks.bench import Invocations, instrument, memory_reading, throughput
+    from benchmarks.bench import Invocations, instrument, throughput
     from devstack.client import Client
+    from devstack.emulator_process import memory_reading
     from devstack.stack import Stack, StackConfig
 
     config = StackConfig(
-        aws_port=0, app_port=0, graph_port=0, prefix="bharatbiz-bench", scheduler=False, write_state=False, quiet=True
+        aws_port=0,
+        app_port=0,
+        graph_port=0,
+        prefix="bharatbiz-bench",
+        scheduler=False,
+        write_state=False,
+        quiet=True,
+        emulator_in_process=True,  # one process, so the census below sees moto's objects beside the stack's
     )
     stack = Stack(config).start()
     invocations = Invocations()

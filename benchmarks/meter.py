@@ -80,6 +80,25 @@ class Totals:
     def count(self, prefix: str = "") -> int:
         return sum(n for name, n in self.calls.items() if name.startswith(prefix))
 
+    def to_json(self) -> dict:
+        return {
+            "calls": dict(self.calls),
+            "empty_receives": self.empty_receives,
+            "wru": self.wru,
+            "rru": self.rru,
+            "wru_by_table": dict(self.wru_by_table),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Totals:
+        return cls(
+            Counter(data["calls"]),
+            data["empty_receives"],
+            data["wru"],
+            data["rru"],
+            Counter(data["wru_by_table"]),
+        )
+
 
 class Meter:
     """WSGI middleware around moto's app; read ``totals`` (copy it, subtract two copies for a span), or
@@ -92,6 +111,10 @@ class Meter:
 
     def snapshot(self) -> tuple[Totals, dict[str, Totals]]:
         return self.totals.copy(), {k: v.copy() for k, v in self.by_origin.items()}
+
+    def report(self) -> dict:
+        """The figures as JSON (read from another process: see RemoteMeter)."""
+        return {"totals": self.totals.to_json(), "by_origin": {k: v.to_json() for k, v in self.by_origin.items()}}
 
     def __call__(self, environ, start_response):
         origin = environ.get("HTTP_X_BENCH_ORIGIN", "other")
@@ -270,6 +293,18 @@ def _stored(table_name: str, key: dict | None) -> dict | None:
     except Exception:
         return None
     return item.to_json()["Attributes"] if item else None
+
+
+class RemoteMeter:
+    """A Meter inside the emulator's own process (devstack.emulator_process): wrapped there, read from here."""
+
+    def __init__(self, emulator):
+        self._emulator = emulator
+        emulator.control("wrap", middleware="benchmarks.meter:Meter")
+
+    def snapshot(self) -> tuple[Totals, dict[str, Totals]]:
+        report = self._emulator.control("report")
+        return Totals.from_json(report["totals"]), {k: Totals.from_json(v) for k, v in report["by_origin"].items()}
 
 
 _origin = threading.local()

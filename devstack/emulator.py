@@ -118,6 +118,8 @@ class SerialisedApp:
         return [body]
 
 
+ADMIN_PREFIX = "/_devstack/"
+
 _QUEUE_SENDS = frozenset({"SendMessage", "SendMessageBatch", "ChangeMessageVisibility"})
 
 
@@ -191,6 +193,7 @@ class Emulator:
         self._housekeeper = None
         self._stopping = threading.Event()
         self._saved_changes = 0
+        self.admin = None  # a WSGI app for the paths under ADMIN_PREFIX (the child process's control; see below)
 
     @property
     def url(self) -> str:
@@ -218,7 +221,7 @@ class Emulator:
         self._app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         if self.state_file is not None:
             self._restore()
-        self._server = make_server(self.host, self.port, self._app, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_server(self.host, self.port, self._front, threaded=True, request_handler=MotoRequestHandler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
         self._thread.start()
@@ -238,6 +241,12 @@ class Emulator:
             self._server = None
             if self.state_file is not None:
                 self.save()
+
+    def _front(self, environ, start_response):
+        """moto, or the control endpoints (no AWS path starts with ADMIN_PREFIX: bucket names cannot hold "_")."""
+        if self.admin is not None and environ.get("PATH_INFO", "").startswith(ADMIN_PREFIX):
+            return self.admin(environ, start_response)
+        return self._app(environ, start_response)
 
     def on_queue_send(self, listener) -> None:
         """Call ``listener(queue_url)`` after every message sent to a queue (or made visible again): the local SQS

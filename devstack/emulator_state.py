@@ -77,7 +77,12 @@ def restore(data: bytes) -> None:
     """Put a captured state back into moto's backends (before the emulator serves anything)."""
     from moto.backends import get_backend
 
-    snapshot = pickle.loads(data)  # our own file under .devstack/, written by capture()
+    try:
+        snapshot = pickle.loads(data)  # our own file under .devstack/, written by capture()
+    except Exception as exc:  # a truncated or foreign file: unpickling raises almost anything
+        raise IncompatibleSnapshot(f"the file is not a snapshot this version can read ({type(exc).__name__})") from None
+    if not isinstance(snapshot, dict):
+        raise IncompatibleSnapshot("the file is not a snapshot this version can read")
     if snapshot.get("format") != FORMAT or snapshot.get("moto") != _moto_version():
         raise IncompatibleSnapshot(
             f"saved by moto {snapshot.get('moto')} (format {snapshot.get('format')}), this is moto {_moto_version()}"

@@ -1,5 +1,5 @@
-"""The whole local stack in one process: AWS emulator, provisioning, seed data, fake Graph API, the Chalice app,
-the SQS event source mappings and the scheduler.
+"""The whole local stack: AWS emulator (in a child process of its own), provisioning, seed data, fake Graph API, the
+Chalice app, the SQS event source mappings and the scheduler (threads of this process).
 
 Ports and secrets come from environment variables with obviously fake local defaults (see ``DEFAULTS``). Set
 DEVSTACK_AWS_ENDPOINT to use an AWS endpoint that is already running (LocalStack) instead of the embedded emulator.
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.emulator import FAKE_CREDENTIALS, Emulator
+from devstack.emulator_process import EmulatorProcess
 
 log = logging.getLogger("devstack")
 
@@ -63,12 +64,15 @@ class StackConfig:
     quiet: bool = False  # no per-request lines from the app server (the demo prints its own story)
     workers_per_queue: int = 4  # concurrent pollers per queue, as Lambda scales an SQS mapping (FIFO groups kept)
     emulator_state: Path | None = None  # keep the embedded emulator's data in this file (`make run`); None: fresh
+    # The embedded emulator runs in a child process (a core of its own: see emulator_process.py); True keeps it in
+    # this one (benchmarks/memory_growth.py counts moto's objects).
+    emulator_in_process: bool = False
 
 
 class Stack:
     def __init__(self, config: StackConfig | None = None):
         self.config = config or StackConfig()
-        self.emulator: Emulator | None = None
+        self.emulator: Emulator | EmulatorProcess | None = None
         self.graph = None
         self.app_server = None
         self.mappings = []
@@ -88,7 +92,8 @@ class Stack:
         if c.aws_endpoint:
             self.aws_url = c.aws_endpoint
         else:
-            self.emulator = Emulator(c.host, c.aws_port, state_file=c.emulator_state).start()
+            kind = Emulator if c.emulator_in_process else EmulatorProcess
+            self.emulator = kind(c.host, c.aws_port, state_file=c.emulator_state).start()
             self.aws_url = self.emulator.url
         self._start_graph()
         self.app_url = f"http://{c.host}:{self._app_port()}"
@@ -232,7 +237,7 @@ class Stack:
                 workers=self.config.workers_per_queue,
             ).start()
             self.mappings.append(mapping)
-        if self.emulator is not None:  # in-process: told of each send, the pollers need not poll empty queues
+        if self.emulator is not None:  # embedded: told of each send, the pollers need not poll empty queues
             for mapping in self.mappings:
                 mapping.notified = True
             self.emulator.on_queue_send(self._wake_mapping)
