@@ -823,6 +823,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     fake: FakeGraph
     server_version = "FakeGraph/1.0"
+    # Kept-alive connections, as graph.facebook.com keeps them (the app's urllib3 pool reuses them): every answer
+    # has a Content-Length and every request's body is read whole.
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
@@ -875,6 +879,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         path = urlsplit(self.path).path
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # none expected; read so the next request parses
         if path == "/_fake/messages":
             self._reply(200, {"cleared": self.fake.clear()})
         elif path == "/_fake/faults":
