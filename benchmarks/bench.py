@@ -226,11 +226,30 @@ def webhook_ratio(stack, client, aws_url: str, n: int = 120) -> dict:
         json.dumps(text_webhook(f"9191{i:08d}", "hello", new_wamid(), phone_number_id=client.info["phone_number_id"]))
         for i in range(n)
     ]
+    import http.client
+    from urllib.parse import urlsplit
+
+    from chalicelib.domain.signature import sign
+
+    # The ack is timed on a kept-alive connection to the app, as the floor's two calls are to the emulator (boto3's
+    # pool): a TCP handshake to the local server is not the webhook's work (on AWS the function URL's front end
+    # holds the connection; the Lambda's duration is the ack). Telling the fake Graph API who wrote (Meta's
+    # bookkeeping of the 24-hour window) is done before, untimed.
+    app = urlsplit(client.info["app_url"])
+    connection = http.client.HTTPConnection(app.hostname, app.port, timeout=30)
+    secret = client.info["whatsapp_app_secret"]
     acks, floors = [], []
     for i in range(n):  # interleaved, so both see the same machine load
+        raw = bodies[i].encode()
+        client._tell_graph_who_wrote(raw)
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, secret)}
         started = time.perf_counter()
-        client.post_webhook(bodies[i].encode())
+        connection.request("POST", "/webhook", raw, headers)
+        answer = connection.getresponse()
+        answer.read()
         acks.append(time.perf_counter() - started)
+        if answer.status != 200:
+            raise RuntimeError(f"webhook answered {answer.status}")
         wamid = f"wamid.FLOOR{i:06d}{time.time_ns()}"
         started = time.perf_counter()
         ddb.put_item(
@@ -243,6 +262,7 @@ def webhook_ratio(stack, client, aws_url: str, n: int = 120) -> dict:
             QueueUrl=floor_queue, MessageBody=bodies[i], MessageGroupId="floor", MessageDeduplicationId=wamid
         )
         floors.append(time.perf_counter() - started)
+    connection.close()
     for mapping in stack.mappings:
         mapping.start()
     skip = 20  # warm-up
@@ -351,6 +371,12 @@ def price(totals, api: list, worker: list) -> dict:
     return {"parts": parts, "total": sum(parts.values())}
 
 
+def last_seq(stack) -> int:
+    """The fake Graph API's count of messages the app sent so far (its ``seq`` keeps counting past what it keeps)."""
+    sent = stack.graph.messages()
+    return sent[-1]["seq"] if sent else 0
+
+
 def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
     errors = []
 
@@ -363,6 +389,7 @@ def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
             errors.append(f"{type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=customer, args=(n,)) for n in range(customers)]
+    sent_before = last_seq(stack)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -370,6 +397,7 @@ def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
         thread.join()
     elapsed = time.perf_counter() - started
     return {
+        "replies": last_seq(stack) - sent_before,
         "messages": customers * rounds,
         "seconds": elapsed,
         "per_second": customers * rounds / elapsed,
@@ -400,9 +428,10 @@ def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
     first_rounds = max(1, min(rounds - 1, -(-window // customers)))
     readings = {"start": memory_reading(stack)}
     started = time.perf_counter()
-    errors = throughput(stack, client, invocations, customers, first_rounds)["errors"]
+    opening = throughput(stack, client, invocations, customers, first_rounds)
     readings["after the first window"] = memory_reading(stack)
-    errors += throughput(stack, client, invocations, customers, rounds - first_rounds)["errors"]
+    rest = throughput(stack, client, invocations, customers, rounds - first_rounds)
+    errors = opening["errors"] + rest["errors"]
     seconds = time.perf_counter() - started
     readings["end"] = memory_reading(stack)
     with invocations.lock:
@@ -416,6 +445,7 @@ def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
         "ratio": last / first,
         "memory": readings,
         "per_second": customers * rounds / seconds,
+        "replies": opening["replies"] + rest["replies"],
         "errors": errors[:3],
     }
 
@@ -434,6 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     from devstack.client import Client
     from devstack.stack import Stack, StackConfig
 
+    # The bench's customers write again as soon as they are answered (about 40 messages a minute each), past the
+    # product's flood limit (CUSTOMER_MESSAGES_PER_MINUTE, 20): with it, most of the long run would be messages
+    # acknowledged unread, and the figures would measure that shortcut. The limit stays on (every message still
+    # counts against it), only out of reach; "replies sent" below shows every message was answered.
+    os.environ["CUSTOMER_MESSAGES_PER_MINUTE"] = "1000000"
     print(f"make bench: {time.strftime('%Y-%m-%d %H:%M:%S')}, python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     stack = Stack(
         StackConfig(
@@ -497,15 +532,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n4. local throughput, {args.customers} customers writing at once (each waits for its answer)")
         tp = throughput(stack, client, invocations, args.customers, 10)
         print(
-            f"   {tp['messages']} messages in {tp['seconds']:.1f} s = {tp['per_second']:.1f} messages/s"
-            + (f"; errors: {tp['errors'][:2]}" if tp["errors"] else "")
+            f"   {tp['messages']} messages in {tp['seconds']:.1f} s = {tp['per_second']:.1f} messages/s;"
+            f" {tp['replies']} replies sent" + (f"; errors: {tp['errors'][:2]}" if tp["errors"] else "")
         )
 
         print(f"\n5. long run: {args.messages} messages from {args.customers} customers")
         lr = long_run(stack, client, invocations, args.messages, args.customers)
         print(
             f"   per-message worker time: first {lr['window']} {lr['first_ms']:.1f} ms, last {lr['window']}"
-            f" {lr['last_ms']:.1f} ms = {lr['ratio']:.2f}×; {lr['per_second']:.1f} messages/s"
+            f" {lr['last_ms']:.1f} ms = {lr['ratio']:.2f}×; {lr['per_second']:.1f} messages/s;"
+            f" {lr['replies']} replies sent"
         )
         m = lr["memory"]
         early, end = m["after the first window"], m["end"]

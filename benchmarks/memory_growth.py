@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from devstack.emulator_process import memory_reading
     from devstack.stack import Stack, StackConfig
 
+    os.environ["CUSTOMER_MESSAGES_PER_MINUTE"] = "1000000"  # as make bench: every message read (see bench.py)
     config = StackConfig(
         aws_port=0,
         app_port=0,
