@@ -57,10 +57,20 @@ def cmd_up(args) -> int:
         EMULATOR_STATE_FILE.unlink()
         print(f"reset: deleted the kept data ({EMULATOR_STATE_FILE.relative_to(EMULATOR_STATE_FILE.parents[1])})")
     config = StackConfig(scheduler=not args.no_scheduler, emulator_state=EMULATOR_STATE_FILE)
+    stack = Stack(config)
     try:
-        stack = Stack(config).start()
+        stack.start()
     except IncompatibleSnapshot as exc:
+        stack.stop()
         print(f"The kept data cannot be loaded ({exc}). `make reset` starts from nothing.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a port taken (another `make run`?), an emulator that could not start
+        stack.stop()
+        print(
+            f"The local stack could not start: {exc}. Is another `make run` running? Stop it, or choose other ports"
+            " with DEVSTACK_AWS_PORT, DEVSTACK_APP_PORT and DEVSTACK_GRAPH_PORT.",
+            file=sys.stderr,
+        )
         return 2
     info = stack.describe()
     kept = "the data kept by the last run" if stack.restored else "an empty stack with the sample stock"

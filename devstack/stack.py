@@ -80,6 +80,7 @@ class Stack:
         self.aws_url = ""
         self.app_url = ""
         self.graph_url = ""
+        self._wrote_state = False
 
     # ------------------------------------------------------------------------------------------------------------
     def start(self) -> Stack:
@@ -138,7 +139,7 @@ class Stack:
             self.app_server.server_close()
         if self.emulator:
             self.emulator.stop()
-        if self.config.write_state and STATE_FILE.exists():
+        if self._wrote_state and STATE_FILE.exists():  # only its own: a stack that failed to start leaves another's
             STATE_FILE.unlink()
 
     # ------------------------------------------------------------------------------------------------------------
@@ -257,6 +258,7 @@ class Stack:
     def _write_state(self) -> None:
         STATE_FILE.parent.mkdir(exist_ok=True)
         STATE_FILE.write_text(json.dumps(self.describe(), indent=2))
+        self._wrote_state = True
 
     def describe(self) -> dict:
         return {

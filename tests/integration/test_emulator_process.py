@@ -220,3 +220,50 @@ def test_the_local_stack_answers_a_customer_with_its_emulator_in_a_child_and_sto
     text = json.dumps(seen["replies"], ensure_ascii=False)
     assert "cotton" in text.lower() and "confirm" in text.lower()
     assert not _alive(seen["emulator_pid"])
+
+
+@pytest.mark.parametrize("taken", ["DEVSTACK_AWS_PORT", "DEVSTACK_APP_PORT"])
+def test_make_run_on_a_taken_port_says_so_and_leaves_nothing_running(taken, tmp_path):
+    """`make run` beside another one: a sentence, exit 2, no traceback, and no emulator child left behind (the
+    state file it would keep is a temporary one here, so a developer's kept data is never touched)."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        env = {
+            **os.environ,
+            "DEVSTACK_AWS_PORT": "0",
+            "DEVSTACK_APP_PORT": "0",
+            "DEVSTACK_GRAPH_PORT": "0",
+            taken: str(holder.getsockname()[1]),
+        }
+        script = textwrap.dedent(
+            f"""
+            import sys
+            from pathlib import Path
+            import devstack.stack, devstack.__main__ as cli
+            devstack.stack.EMULATOR_STATE_FILE = Path({str(tmp_path / "state.pickle")!r})
+            devstack.stack.STATE_FILE = Path({str(tmp_path / "stack.json")!r})
+            sys.exit(cli.main(["up", "--no-scheduler"]))
+            """
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env
+        )
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "The local stack could not start" in out.stderr and "Traceback" not in out.stderr
+    assert not _running_with(str(tmp_path))  # the emulator child (its command line names the state file) stopped
+
+
+def _running_with(text: str) -> list[int]:
+    """Processes whose command line contains ``text``."""
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
