@@ -143,6 +143,28 @@ def instrument(stack, invocations: Invocations):
         mapping.handler = wrapped
 
 
+def bench_stack(**overrides):
+    """A fresh embedded stack for a benchmark (free ports, its own prefix, nothing kept, no scheduler, quiet), started.
+
+    The benchmarks' customers write again as soon as they are answered (about 40 messages a minute each), past the
+    product's flood limit (CUSTOMER_MESSAGES_PER_MINUTE, 20): with it, most of a long run would be messages
+    acknowledged unread, and the figures would measure that shortcut. The limit stays on (every message still
+    counts against it), only out of reach; "replies sent" shows every message was answered."""
+    from devstack.stack import Stack, StackConfig
+
+    os.environ["CUSTOMER_MESSAGES_PER_MINUTE"] = "1000000"
+    settings = {
+        "aws_port": 0,
+        "app_port": 0,
+        "graph_port": 0,
+        "prefix": "bharatbiz-bench",
+        "scheduler": False,
+        "write_state": False,
+        "quiet": True,
+    }
+    return Stack(StackConfig(**(settings | overrides))).start()
+
+
 # --- talking to the stack --------------------------------------------------------------------------------------
 def say(client, invocations, phone: str, text: str, timeout: float = 60) -> None:
     from devstack.client import new_wamid, tap_webhook, text_webhook
@@ -406,16 +428,11 @@ def throughput(stack, client, invocations, customers: int, rounds: int) -> dict:
 
 
 def memory_reading(stack) -> dict:
-    """Memory of the stack's process (the app, workers, fake Graph API) and of the emulator's (its RSS, of which the
-    stored data and the rest), each after a collection and handing freed memory back to the OS."""
-    import gc
+    """Live memory of the stack's process (the app, workers, fake Graph API) and of the emulator's (its RSS, of which
+    the stored data and the rest)."""
+    from devstack.emulator_process import live_rss_mb
 
-    from devstack.emulator import release_free_memory
-    from devstack.emulator_process import rss_mb
-
-    gc.collect()
-    release_free_memory()
-    return {"stack": rss_mb(), "emulator": stack.emulator.memory()}
+    return {"stack": live_rss_mb(), "emulator": stack.emulator.memory()}
 
 
 def long_run(stack, client, invocations, messages: int, customers: int) -> dict:
@@ -462,25 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     from benchmarks.meter import RemoteMeter, tag_origin
     from devstack.client import Client
-    from devstack.stack import Stack, StackConfig
 
-    # The bench's customers write again as soon as they are answered (about 40 messages a minute each), past the
-    # product's flood limit (CUSTOMER_MESSAGES_PER_MINUTE, 20): with it, most of the long run would be messages
-    # acknowledged unread, and the figures would measure that shortcut. The limit stays on (every message still
-    # counts against it), only out of reach; "replies sent" below shows every message was answered.
-    os.environ["CUSTOMER_MESSAGES_PER_MINUTE"] = "1000000"
     print(f"make bench: {time.strftime('%Y-%m-%d %H:%M:%S')}, python {sys.version.split()[0]}, {os.cpu_count()} cpus")
-    stack = Stack(
-        StackConfig(
-            aws_port=0,
-            app_port=0,
-            graph_port=0,
-            prefix="bharatbiz-bench",
-            scheduler=False,
-            write_state=False,
-            quiet=True,
-        )
-    ).start()
+    stack = bench_stack()
     meter = RemoteMeter(stack.emulator)
     tag_origin()
     invocations = Invocations()

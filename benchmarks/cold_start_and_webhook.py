@@ -65,21 +65,10 @@ def main() -> int:
     ).stdout.strip()
     print(f"  heavy modules loaded by `import app`: {heavy}")
 
+    from benchmarks.bench import bench_stack
     from devstack.client import Client, new_wamid, text_webhook
-    from devstack.stack import Stack, StackConfig
 
-    stack = Stack(
-        StackConfig(
-            aws_port=0,
-            app_port=0,
-            graph_port=0,
-            prefix="bharatbiz-bench",
-            scheduler=False,
-            write_state=False,
-            quiet=True,
-            status_callbacks=False,
-        )
-    ).start()
+    stack = bench_stack(status_callbacks=False)
     try:
         client = Client(info=stack.describe())
         latencies = []

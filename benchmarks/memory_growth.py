@@ -43,23 +43,12 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.disable(logging.WARNING)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from benchmarks.bench import Invocations, instrument, throughput
+    from benchmarks.bench import Invocations, bench_stack, instrument, throughput
     from devstack.client import Client
     from devstack.emulator_process import memory_reading
-    from devstack.stack import Stack, StackConfig
 
-    os.environ["CUSTOMER_MESSAGES_PER_MINUTE"] = "1000000"  # as make bench: every message read (see bench.py)
-    config = StackConfig(
-        aws_port=0,
-        app_port=0,
-        graph_port=0,
-        prefix="bharatbiz-bench",
-        scheduler=False,
-        write_state=False,
-        quiet=True,
-        emulator_in_process=True,  # one process, so the census below sees moto's objects beside the stack's
-    )
-    stack = Stack(config).start()
+    # one process, so the census below sees moto's objects beside the stack's
+    stack = bench_stack(emulator_in_process=True)
     invocations = Invocations()
     instrument(stack, invocations)
     client = Client(info=stack.describe())

@@ -314,10 +314,7 @@ class Emulator:
                 self.save()
 
     def _front(self, environ, start_response):
-        """moto, or the control endpoints (no AWS path starts with ADMIN_PREFIX: bucket names cannot hold "_").
-        The request's body is read whole first, so a kept-alive connection's next request starts where it should
-        whatever the app reads."""
-        _read_body(environ)
+        """moto, or the control endpoints (no AWS path starts with ADMIN_PREFIX: bucket names cannot hold "_")."""
         if self.admin is not None and environ.get("PATH_INFO", "").startswith(ADMIN_PREFIX):
             return self.admin(environ, start_response)
         return self._app(environ, start_response)

@@ -209,19 +209,25 @@ def stored_mb() -> tuple[float, int]:
     return total / 2**20, items
 
 
-def memory_reading(lock: threading.Lock | None = None) -> dict:
-    """This process's memory (RSS) and the emulator's stored data, after a collection and handing freed memory back
-    to the OS (as the emulator's housekeeping does once a minute), so RSS counts live memory."""
-    import contextlib
+def live_rss_mb() -> float:
+    """This process's RSS after a collection and handing freed memory back to the OS (as the emulator's housekeeping
+    does once a minute), so it counts live memory."""
     import gc
 
     from devstack.emulator import release_free_memory
 
     gc.collect()
     release_free_memory()
+    return rss_mb()
+
+
+def memory_reading(lock: threading.Lock | None = None) -> dict:
+    """This process's live memory (RSS) and the emulator's stored data in it (read under ``lock`` when given)."""
+    import contextlib
+
+    rss = live_rss_mb()
     with lock or contextlib.nullcontext():
         stored, items = stored_mb()
-    rss = rss_mb()
     return {"rss": rss, "stored": stored, "items": items, "rest": rss - stored}
 
 
